@@ -1,0 +1,110 @@
+"""Local stand-ins for external services, started on 127.0.0.1 for the duration of a test session.
+
+Prism serves the official API descriptions in ../shared/specs; localstripe is the stateful Stripe fake.
+Missing stand-ins skip their tests with a reason, except under CI (CI=true), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TAP_SHARED_DIR", REPO.parent / "shared"))
+SPECS = SHARED / "specs"
+CORPUS = SHARED / "corpus"
+PRISM = REPO / "node_modules" / ".bin" / "prism"
+PRISM_SPECS = {
+    "mailchimp": "mailchimp/marketing.openapi3.v3.0.85.prism-fixed.json",
+    "anthropic": "anthropic/anthropic.openapi.2024-11-04.prism-fixed.json",
+    "openai": "openai/chat-completions.subset.prism-fixed.json",
+}
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test whose stand-in or data is missing; under CI that is a failure, not a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared, or skip with the reason."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"{path} is absent (third-party data kept beside the repo in ../shared)")
+    return path
+
+
+def free_port() -> int:
+    """An unused TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Block until something listens on the port, or fail with the process's output."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"stand-in exited early: {proc.stdout.read() if proc.stdout else ''}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"stand-in did not listen on {port} within {timeout}s")
+
+
+class Server:
+    """A started stand-in: its base URL and process."""
+
+    def __init__(self, url: str, proc: subprocess.Popen) -> None:
+        self.url = url
+        self.proc = proc
+
+    def stop(self) -> None:
+        """Terminate the process and wait for it."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_prism(name: str) -> Server:
+    """Prism mocking one of PRISM_SPECS on a free loopback port."""
+    if not PRISM.exists():
+        unavailable(f"Prism is not installed ({PRISM}); run `npm install` in the repo")
+    spec = shared_file(f"specs/{PRISM_SPECS[name]}")
+    port = free_port()
+    proc = subprocess.Popen([str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wait_for_port(port, proc, timeout=60)
+    return Server(f"http://127.0.0.1:{port}", proc)
+
+
+LOCALSTRIPE_MAIN = (
+    "import sys, aiohttp.web\n"
+    "from localstripe.server import app\n"
+    "aiohttp.web.run_app(app, host='127.0.0.1', port=int(sys.argv[1]), print=None)\n"
+)
+
+
+def start_localstripe() -> Server:
+    """localstripe bound to loopback (its own CLI listens on every interface)."""
+    try:
+        import localstripe  # noqa: F401
+    except ImportError:
+        unavailable("localstripe is not installed (pip install -e '.[test]')")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", LOCALSTRIPE_MAIN, str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wait_for_port(port, proc)
+    return Server(f"http://127.0.0.1:{port}", proc)

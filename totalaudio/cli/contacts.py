@@ -1,0 +1,132 @@
+"""``tap contacts``: import, list, show and export the local contact base."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from totalaudio.cli import output
+from totalaudio.cli.context import state
+
+app = typer.Typer(help="Import, list, show and export contacts in the local store.", no_args_is_help=True)
+
+GENRE = typer.Option(None, "--genre", "-g", help="Only contacts with this genre (case-insensitive).")
+STATION = typer.Option(None, "--station", "-s", help="Only contacts whose station contains this text.")
+TYPE = typer.Option(None, "--type", "-t", help="Only this contact type (radio, press, playlist, blog, podcast ...).")
+STATUS = typer.Option(None, "--status", help="Only this status (opted-in, unsubscribed, bounced ...).")
+SEARCH = typer.Option(None, "--search", "-q", help="Free text matched against names, email, station, show, notes.")
+LIMIT = typer.Option(None, "--limit", "-n", min=1, help="At most this many contacts.")
+
+
+def _filter(genre, station, contact_type, status, search, limit):
+    from totalaudio.store.contacts import ContactFilter
+
+    return ContactFilter(genre, station, contact_type, status, search, limit)
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="CSV (Airtable export or any), JSON or JSON Lines file.",
+                                show_default=False),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv, json or jsonl (default: detected)."),
+    dry_run: bool = output.DRY_RUN,
+    json_: bool = output.JSON,
+) -> None:
+    """Import contacts, merging on the normalised email; report created, updated, merged and rejected rows."""
+    from totalaudio.services import contacts as svc
+
+    st = state()
+    with st.mutating("contacts import", {"file": str(file)}, dry_run=dry_run) as run_id:
+        result = svc.import_contacts(st.db, file, fmt=fmt, dry_run=dry_run, run_id=run_id)
+    output.emit(result, "json" if json_ else "text", _render_import)
+
+
+def _render_import(result) -> None:
+    head = "Would import" if result.dry_run else "Imported"
+    console = output.stdout_console()
+    console.print(f"{head} {result.source} ({result.format}, {result.rows} rows): {result.created} created, "
+                  f"{result.updated} updated, {result.merged} merged, {result.unchanged} unchanged, "
+                  f"{result.skipped} blank, {len(result.rejected)} rejected", highlight=False)
+    for rej in result.rejected:
+        console.print(f"  row {rej.row}: {rej.email or '(no email)'}: {rej.reason}", highlight=False)
+
+
+@app.command("list")
+def list_(
+    genre: Optional[str] = GENRE, station: Optional[str] = STATION, contact_type: Optional[str] = TYPE,
+    status: Optional[str] = STATUS, search: Optional[str] = SEARCH, limit: Optional[int] = LIMIT,
+    json_: bool = output.JSON, jsonl: bool = output.JSONL, csv: bool = output.CSV,
+) -> None:
+    """List contacts, filtered by genre, station, type, status or free text."""
+    from totalaudio.services import contacts as svc
+
+    fmt = output.pick_format(json_, jsonl, csv)
+    contacts = svc.list_contacts(state().db, _filter(genre, station, contact_type, status, search, limit))
+    if fmt == "json":
+        output.print_json(list(contacts))
+    elif fmt == "jsonl":
+        output.print_jsonl(contacts)
+    elif fmt == "csv":
+        svc.write_csv(contacts, sys.stdout)
+    else:
+        _render_list(list(contacts))
+
+
+def _render_list(contacts) -> None:
+    rows = ([c.email, c.name, c.station, c.show, c.contact_type, ", ".join(c.genres), c.status] for c in contacts)
+    output.table(f"{len(contacts)} contacts", ["Email", "Name", "Station", "Show", "Type", "Genres", "Status"], rows)
+
+
+@app.command("show")
+def show(ref: str = typer.Argument(..., help="Contact id (c_...), Airtable record id (rec...) or email."),
+         json_: bool = output.JSON) -> None:
+    """Show one contact with every field."""
+    from totalaudio.models import to_json
+    from totalaudio.services import contacts as svc
+
+    contact = svc.get_contact(state().db, ref)
+    output.emit(contact, "json" if json_ else "text", lambda c: output.table(
+        c.email, ["Field", "Value"], [(k, v) for k, v in to_json(c).items() if v not in (None, [], {})]))
+
+
+@app.command("export")
+def export(
+    out: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (default: stdout)."),
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv or json."),
+    genre: Optional[str] = GENRE, station: Optional[str] = STATION, contact_type: Optional[str] = TYPE,
+    status: Optional[str] = STATUS, search: Optional[str] = SEARCH, limit: Optional[int] = LIMIT,
+) -> None:
+    """Export contacts as formula-safe CSV (Airtable-style headers) or JSON."""
+    from totalaudio.errors import InputError
+    from totalaudio.services import contacts as svc
+
+    if fmt not in ("csv", "json"):
+        raise InputError(f"--format {fmt!r}: use csv or json")
+    contacts = svc.list_contacts(state().db, _filter(genre, station, contact_type, status, search, limit))
+    handle = _open_out(out)
+    try:
+        count = svc.write_csv(contacts, handle) if fmt == "csv" else _write_json(list(contacts), handle)
+    finally:
+        if out:
+            handle.close()
+    if out:
+        output.note(f"exported {count} contacts to {out}")
+
+
+def _open_out(out: Optional[Path]):
+    from totalaudio.errors import InputError
+
+    if out is None:
+        return sys.stdout
+    try:
+        return open(out, "w", newline="", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write: {exc.strerror}") from None
+
+
+def _write_json(contacts, handle) -> int:
+    handle.write(output.dumps(contacts) + "\n")
+    return len(contacts)

@@ -1,0 +1,74 @@
+"""What a command needs, built only when it asks: settings, the store, the write lock, the run log."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
+
+from totalaudio.config import Settings
+
+
+class State:
+    """Per-invocation state on the root click context; everything is lazy."""
+
+    def __init__(self, flags: dict[str, str | None] | None = None) -> None:
+        self.flags = flags or {}
+        self._settings: Settings | None = None
+        self._db: Any = None
+
+    @property
+    def settings(self) -> Settings:
+        """Settings from flags > env > .env > tap.toml > defaults."""
+        if self._settings is None:
+            self._settings = Settings(self.flags)
+        return self._settings
+
+    @property
+    def db(self) -> Any:
+        """The store under TAP_HOME, opened and migrated on first use."""
+        if self._db is None:
+            from totalaudio.store.db import open_db
+
+            self._db = open_db(self.settings.db_path)
+        return self._db
+
+    @contextmanager
+    def mutating(self, command: str, args: dict[str, Any] | None = None, *, dry_run: bool = False) -> Iterator[str | None]:
+        """Hold the write lock and a run-log entry while a command changes data (nothing for dry runs)."""
+        if dry_run:
+            yield None
+            return
+        from totalaudio.store.lock import WriteLock
+        from totalaudio.store.runs import RunLog
+
+        settings = self.settings
+        with WriteLock(settings.lock_path, command, timeout=settings.get_float("TAP_LOCK_TIMEOUT")):
+            runs = RunLog(self.db)
+            run_id = runs.start(command, args)
+            try:
+                yield run_id
+            except KeyboardInterrupt:
+                runs.finish(run_id, "interrupted")
+                raise
+            except Exception as exc:
+                runs.finish(run_id, "failed", error=str(exc))
+                raise
+            runs.finish(run_id, "ok")
+
+
+_CURRENT: ContextVar[State | None] = ContextVar("tap_state", default=None)
+
+
+def set_state(new: State) -> None:
+    """Install the State of this invocation (the root callback does this)."""
+    _CURRENT.set(new)
+
+
+def state() -> State:
+    """The State of the running command (a default one when the root callback did not run)."""
+    current = _CURRENT.get()
+    if current is None:
+        current = State()
+        _CURRENT.set(current)
+    return current

@@ -1,0 +1,46 @@
+"""``tap db``: where the store is, what it holds, and backups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from totalaudio.cli import output
+from totalaudio.cli.context import state
+
+app = typer.Typer(help="The local SQLite store: path, status and backups.", no_args_is_help=True)
+
+
+@app.command("path")
+def path(json_: bool = output.JSON) -> None:
+    """Print the database path."""
+    db_path = str(state().settings.db_path)
+    output.emit({"path": db_path}, "json" if json_ else "text", lambda d: print(d["path"]))
+
+
+@app.command("status")
+def status(json_: bool = output.JSON) -> None:
+    """Size, row counts per table and applied migrations."""
+    from totalaudio.services import dbinfo
+
+    st = state()
+    report = dbinfo.status(st.db, st.settings.db_path)
+    output.emit(report, "json" if json_ else "text", _render)
+
+
+def _render(report) -> None:
+    output.note(f"{report['path']}: {report['sizeBytes']:,} bytes, {len(report['migrations'])} migrations applied")
+    output.table("Tables", ["Table", "Rows"], sorted(report["tables"].items()))
+
+
+@app.command("backup")
+def backup(to: Optional[Path] = typer.Option(None, "--to", help="Backup file (default: TAP_HOME/backups/...)."),
+           json_: bool = output.JSON) -> None:
+    """Write a consistent copy of the database (safe while tap runs)."""
+    from totalaudio.services import dbinfo
+
+    st = state()
+    result = dbinfo.backup(st.db, st.settings.home, to)
+    output.emit(result, "json" if json_ else "text", lambda r: print(f"backed up to {r['path']}"))

@@ -1,0 +1,39 @@
+"""``tap demo``: what tap does, on built-in sample data, with no keys and no network."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import typer
+
+from totalaudio.cli import output
+
+
+def demo(json_: bool = output.JSON,
+         keep: bool = typer.Option(False, "--keep", help="Keep the throwaway TAP_HOME and print its path.")) -> None:
+    """Walk through tap offline on the bundled example contacts, in a throwaway TAP_HOME."""
+    from totalaudio.config import Settings
+    from totalaudio.services import demo as svc
+    from totalaudio.store.db import open_db
+
+    home = Path(tempfile.mkdtemp(prefix="tap-demo-"))
+    settings = Settings({"TAP_HOME": str(home)}, environ={}, cwd=home)
+    ctx = svc.DemoContext(settings, open_db(settings.db_path), svc.example_contacts())
+    steps = []
+    for step, ok, summary in svc.run_steps(ctx):
+        steps.append({"title": step.title, "command": step.command, "ok": ok, "summary": summary})
+        if not json_:
+            output.stdout_console().print(f"[green]✓[/green] [bold]{step.title}[/bold]  [dim]{step.command}[/dim]\n"
+                                          f"    {summary}", highlight=False)
+    ctx.db.close()
+    if not keep:
+        import shutil
+
+        shutil.rmtree(home, ignore_errors=True)
+    report = {"ok": all(s["ok"] for s in steps), "home": str(home) if keep else None, "steps": steps}
+    if json_:
+        output.print_json(report)
+    else:
+        output.stdout_console().print(f"[green]Demo finished: {len(steps)} steps passed.[/green]"
+                                      + (f" Store kept at {home}" if keep else ""))

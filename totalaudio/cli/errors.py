@@ -1,0 +1,71 @@
+"""The one exit path: project errors become a message (or a JSON object) on stderr and an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from typing import Any
+
+import typer
+
+from totalaudio.errors import ExitCode, IntegrationError, TapError
+
+JSON_FLAGS = ("--json", "--jsonl")
+
+
+def _report(payload: dict[str, Any], text: str, as_json: bool) -> None:
+    if as_json:
+        sys.stderr.write(json.dumps({"error": payload}, ensure_ascii=False) + "\n")
+    else:
+        sys.stderr.write(text + "\n")
+
+
+def _tap_error(exc: TapError, as_json: bool) -> int:
+    if isinstance(exc, IntegrationError):
+        _dead_letter(exc)
+    text = f"error: {exc.message}" + (f"\nhint: {exc.hint}" if exc.hint else "")
+    _report(exc.to_dict(), text, as_json)
+    return int(exc.exit_code)
+
+
+def _dead_letter(exc: IntegrationError) -> None:
+    """Keep a replayable failed call in the dead-letter table (best effort: the store may be the problem)."""
+    if exc.payload is None:
+        return
+    from totalaudio.cli.context import state
+    from totalaudio.services.queue import record
+
+    record(state().db, exc)
+
+
+def run(app: Any, args: list[str]) -> int:
+    """Run the typer app and return the exit code of DESIGN.md's table."""
+    as_json = any(a in JSON_FLAGS for a in args)
+    try:
+        result = app(args=args, prog_name="tap", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except TapError as exc:
+        return _tap_error(exc, as_json)
+    except typer.Abort:
+        sys.stderr.write("interrupted\n")
+        return int(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return int(ExitCode.INTERRUPTED)
+    except typer.TyperException as exc:  # click's usage errors, vendored by typer
+        _report({"type": "usage", "message": exc.format_message(), "exitCode": 2}, _usage_text(exc), as_json)
+        return int(getattr(exc, "exit_code", ExitCode.USAGE))
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+    except Exception:  # noqa: BLE001 - the one place a bug becomes exit 1, with its traceback
+        traceback.print_exc()
+        return int(ExitCode.BUG)
+
+
+def _usage_text(exc: Any) -> str:
+    ctx = getattr(exc, "ctx", None)
+    usage = ctx.get_usage() + "\n" if ctx is not None else ""
+    hint = f"Try '{ctx.command_path} --help' for help.\n" if ctx is not None else ""
+    return f"{usage}{hint}error: {exc.format_message()}"

@@ -1,0 +1,58 @@
+"""The ``tap`` root command: global options and the command groups."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from totalaudio import __version__
+from totalaudio.cli import config as config_cmd
+from totalaudio.cli import contacts, db, demo, queue, status
+from totalaudio.cli.context import State, set_state
+
+app = typer.Typer(
+    name="tap",
+    help="tap: run a music-promotion business from the terminal: contacts, Airtable, Mailchimp, Gmail, "
+         "Claude, Perplexity, Make.com and Stripe over one local SQLite store.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"tap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    home: Optional[Path] = typer.Option(None, "--home", help="Data directory (overrides TAP_HOME).",
+                                        show_default=False),
+    config: Optional[Path] = typer.Option(None, "--config", help="Path of tap.toml (overrides TAP_CONFIG).",
+                                          show_default=False),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """tap: the command-line toolkit of a music-promotion business."""
+    set_state(State({"TAP_HOME": str(home) if home else None, "TAP_CONFIG": str(config) if config else None}))
+
+
+app.add_typer(contacts.app, name="contacts")
+app.command("status")(status.status)
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(db.app, name="db")
+app.add_typer(queue.app, name="queue")
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    """Console entry point: run and exit with the documented code."""
+    from totalaudio.cli.errors import run
+
+    sys.exit(run(app, sys.argv[1:]))

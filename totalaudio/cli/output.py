@@ -1,0 +1,85 @@
+"""The output contract: results on stdout (JSON, JSON Lines, CSV, table or text), everything else on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Iterable
+
+import typer
+
+from totalaudio.errors import InputError
+from totalaudio.models import to_json
+
+JSON = typer.Option(False, "--json", help="Print the result as one JSON document.")
+JSONL = typer.Option(False, "--jsonl", help="Stream one JSON object a line.")
+CSV = typer.Option(False, "--csv", help="Print CSV (cells protected against formula injection).")
+DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; change nothing, anywhere.")
+
+
+def pick_format(json_: bool = False, jsonl: bool = False, csv: bool = False) -> str:
+    """'json', 'jsonl', 'csv' or 'text'; two at once is a usage error."""
+    chosen = [name for name, on in (("json", json_), ("jsonl", jsonl), ("csv", csv)) if on]
+    if len(chosen) > 1:
+        raise InputError(f"choose one output format, not {' and '.join('--' + c for c in chosen)}")
+    return chosen[0] if chosen else "text"
+
+
+def dumps(data: Any, indent: int | None = 2) -> str:
+    """JSON text with camelCase keys for dataclasses, UTF-8 kept."""
+    return json.dumps(to_json(data), ensure_ascii=False, indent=indent, default=str)
+
+
+def print_json(data: Any) -> None:
+    """Exactly one JSON document on stdout."""
+    sys.stdout.write(dumps(data) + "\n")
+    sys.stdout.flush()
+
+
+def print_jsonl(items: Iterable[Any]) -> int:
+    """One compact JSON object a line, flushed as each is written; returns the count."""
+    count = 0
+    for item in items:
+        sys.stdout.write(dumps(item, indent=None) + "\n")
+        sys.stdout.flush()
+        count += 1
+    return count
+
+
+def stdout_console():
+    """A rich console on stdout for tables and text results."""
+    from rich.console import Console
+
+    return Console(soft_wrap=False)
+
+
+def err_console():
+    """A rich console on stderr for progress, counts, warnings and hints."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def note(message: str) -> None:
+    """A status line on stderr."""
+    err_console().print(message, highlight=False)
+
+
+def table(title: str | None, columns: list[str], rows: Iterable[Iterable[Any]]) -> None:
+    """A rich table of the result on stdout."""
+    from rich.table import Table
+
+    tbl = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        tbl.add_column(column, overflow="fold")
+    for row in rows:
+        tbl.add_row(*["" if cell is None else str(cell) for cell in row])
+    stdout_console().print(tbl)
+
+
+def emit(data: Any, fmt: str, render) -> None:
+    """Print a result as JSON (``--json``) or through ``render(data)`` for humans."""
+    if fmt == "json":
+        print_json(data)
+    else:
+        render(data)

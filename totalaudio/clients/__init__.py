@@ -1,0 +1,1 @@
+"""One module per external service: wraps its SDK with timeouts, pacing, retries and IntegrationError."""

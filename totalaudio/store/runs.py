@@ -1,0 +1,119 @@
+"""The run log and the write journal: every change is recorded so a run can resume or be undone."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from totalaudio.errors import utc_now
+
+MIGRATIONS = [
+    ("0002_runs", """
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        command TEXT NOT NULL,
+        args TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        result TEXT,
+        error TEXT
+    );
+    CREATE INDEX runs_command ON runs(command, started_at)
+    """),
+    ("0003_journal", """
+    CREATE TABLE journal (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT REFERENCES runs(id),
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        op TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        target TEXT NOT NULL DEFAULT 'local',
+        state TEXT NOT NULL DEFAULT 'done',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX journal_run ON journal(run_id);
+    CREATE INDEX journal_entity ON journal(entity, entity_id);
+    CREATE INDEX journal_pending ON journal(target, state)
+    """),
+]
+
+
+def new_run_id(command: str) -> str:
+    """A sortable, readable run id: r20261125T203000-ab12."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return f"r{stamp}-{secrets.token_hex(2)}"
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+class RunLog:
+    """Starts, finishes and lists runs of mutating commands."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def start(self, command: str, args: dict[str, Any] | None = None) -> str:
+        """Record the start of a run and return its id."""
+        run_id = new_run_id(command)
+        self.db.table("runs").insert({"id": run_id, "command": command, "args": _dump(args or {}),
+                                      "status": "running", "started_at": utc_now()})
+        return run_id
+
+    def finish(self, run_id: str, status: str, result: Any = None, error: str | None = None) -> None:
+        """Record how a run ended: ok, failed or interrupted."""
+        self.db.table("runs").update(run_id, {"status": status, "finished_at": utc_now(),
+                                              "result": _dump(result), "error": error})
+
+    def get(self, run_id: str) -> dict[str, Any] | None:
+        """One run row, or None."""
+        rows = list(self.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        return rows[0] if rows else None
+
+    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest runs, newest first."""
+        return list(self.db.query("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", [limit]))
+
+
+class Journal:
+    """Appends before/after images of every write, local or upstream."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def record_many(self, run_id: str | None, entries: Iterable[dict[str, Any]]) -> None:
+        """Append entries ``{entity, entity_id, op, before, after[, target, state]}``."""
+        now = utc_now()
+        rows = [{"run_id": run_id, "entity": e["entity"], "entity_id": e["entity_id"], "op": e["op"],
+                 "before": _dump(e.get("before")), "after": _dump(e.get("after")),
+                 "target": e.get("target", "local"), "state": e.get("state", "done"), "created_at": now}
+                for e in entries]
+        if rows:
+            self.db.table("journal").insert_all(rows, batch_size=1000)
+
+    def record(self, run_id: str | None, entity: str, entity_id: str, op: str, before: Any = None,
+               after: Any = None, **extra: Any) -> int:
+        """Append one entry and return its id."""
+        table = self.db.table("journal")
+        table.insert({"run_id": run_id, "entity": entity, "entity_id": entity_id, "op": op,
+                      "before": _dump(before), "after": _dump(after), "target": extra.get("target", "local"),
+                      "state": extra.get("state", "done"), "created_at": utc_now()})
+        return table.last_pk
+
+    def set_state(self, entry_id: int, state: str) -> None:
+        """Mark an entry done, failed or undone."""
+        self.db.table("journal").update(entry_id, {"state": state})
+
+    def entries(self, run_id: str) -> list[dict[str, Any]]:
+        """A run's entries in the order they were written."""
+        rows = self.db.query("SELECT * FROM journal WHERE run_id = ? ORDER BY id", [run_id])
+        return [{**r, "before": json.loads(r["before"]) if r["before"] else None,
+                 "after": json.loads(r["after"]) if r["after"] else None} for r in rows]
