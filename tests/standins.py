@@ -108,3 +108,27 @@ def start_localstripe() -> Server:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wait_for_port(port, proc)
     return Server(f"http://127.0.0.1:{port}", proc)
+
+
+class RequestsRecorder:
+    """Records every (request, response) that goes through ``requests`` (pyairtable, mailchimp-marketing).
+
+    Prism reports request violations in the ``sl-violations`` response header; ``violations()`` collects them.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import requests
+
+        self.exchanges: list = []
+        original = requests.Session.send
+
+        def send(session, request, **kwargs):
+            response = original(session, request, **kwargs)
+            self.exchanges.append((request, response))
+            return response
+
+        monkeypatch.setattr(requests.Session, "send", send)
+
+    def violations(self) -> list[str]:
+        """Every sl-violations header value seen."""
+        return [r.headers["sl-violations"] for _, r in self.exchanges if "sl-violations" in r.headers]

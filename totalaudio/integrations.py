@@ -48,6 +48,7 @@ REGISTRY: tuple[Integration, ...] = (
         base_url_env="TAP_AIRTABLE_BASE_URL",
         default_base_url="https://api.airtable.com",
         client="airtable",
+        cli="airtable",
         # Airtable: 5 requests/s per base; after a 429 it asks clients to wait 30 s.
         requests_per_second=5.0,
         max_concurrency=5,
@@ -63,6 +64,7 @@ REGISTRY: tuple[Integration, ...] = (
         secrets=("MAILCHIMP_API_KEY",),
         base_url_env="TAP_MAILCHIMP_BASE_URL",
         client="mailchimp",
+        cli="mailchimp",
         # Mailchimp: at most 10 simultaneous connections per user.
         max_concurrency=10,
         docs="API key (its suffix after '-' is the server prefix, e.g. us21).",

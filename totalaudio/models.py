@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 CONTACT_TYPES = ("radio", "press", "playlist", "blog", "podcast", "tv", "label", "other")
@@ -11,16 +12,36 @@ CONTACT_STATUSES = ("opted-in", "pending", "unsubscribed", "bounced", "cleaned",
 INACTIVE_STATUSES = frozenset({"unsubscribed", "bounced", "cleaned", "do-not-contact", "archived"})
 
 
+SCALARS = (str, int, float, bool, type(None))
+
+
+@lru_cache(maxsize=None)
 def camel(name: str) -> str:
     """snake_case -> camelCase (``airtable_id`` -> ``airtableId``)."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+@lru_cache(maxsize=None)
+def _json_fields(cls: type) -> tuple[tuple[str, str], ...]:
+    return tuple((f.name, camel(f.name)) for f in dataclasses.fields(cls))
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps(default=...)`` hook: a dataclass becomes a camelCase dict (the encoder recurses)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {key: getattr(value, name) for name, key in _json_fields(type(value))}
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
 def to_json(value: Any) -> Any:
     """Turn dataclasses (recursively) into plain JSON data with camelCase keys."""
+    if isinstance(value, SCALARS):
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {camel(f.name): to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {key: to_json(getattr(value, name)) for name, key in _json_fields(type(value))}
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

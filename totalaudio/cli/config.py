@@ -7,7 +7,7 @@ import typer
 from totalaudio.cli import output
 from totalaudio.cli.context import state
 
-app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
+app = output.group("Show the effective configuration.")
 
 
 @app.command("show")

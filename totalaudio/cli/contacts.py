@@ -11,7 +11,7 @@ import typer
 from totalaudio.cli import output
 from totalaudio.cli.context import state
 
-app = typer.Typer(help="Import, list, show and export contacts in the local store.", no_args_is_help=True)
+app = output.group("Import, list, show and export contacts in the local store.")
 
 GENRE = typer.Option(None, "--genre", "-g", help="Only contacts with this genre (case-insensitive).")
 STATION = typer.Option(None, "--station", "-s", help="Only contacts whose station contains this text.")

@@ -10,7 +10,7 @@ import typer
 from totalaudio.cli import output
 from totalaudio.cli.context import state
 
-app = typer.Typer(help="The local SQLite store: path, status and backups.", no_args_is_help=True)
+app = output.group("The local SQLite store: path, status and backups.")
 
 
 @app.command("path")

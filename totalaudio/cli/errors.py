@@ -41,7 +41,10 @@ def _dead_letter(exc: IntegrationError) -> None:
 
 def run(app: Any, args: list[str]) -> int:
     """Run the typer app and return the exit code of DESIGN.md's table."""
+    from totalaudio.cli.context import State, set_state
+
     as_json = any(a in JSON_FLAGS for a in args)
+    set_state(State())  # a fresh state per invocation; the root callback adds its flags
     try:
         result = app(args=args, prog_name="tap", standalone_mode=False)
         return result if isinstance(result, int) else 0

@@ -9,12 +9,17 @@ from typing import Any, Iterable
 import typer
 
 from totalaudio.errors import InputError
-from totalaudio.models import to_json
+from totalaudio.models import json_default
 
 JSON = typer.Option(False, "--json", help="Print the result as one JSON document.")
 JSONL = typer.Option(False, "--jsonl", help="Stream one JSON object a line.")
 CSV = typer.Option(False, "--csv", help="Print CSV (cells protected against formula injection).")
 DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; change nothing, anywhere.")
+
+
+def group(help_text: str) -> typer.Typer:
+    """A command group with tap's settings (plain help rendering keeps ``--help`` from importing rich)."""
+    return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
 
 def pick_format(json_: bool = False, jsonl: bool = False, csv: bool = False) -> str:
@@ -25,9 +30,9 @@ def pick_format(json_: bool = False, jsonl: bool = False, csv: bool = False) -> 
     return chosen[0] if chosen else "text"
 
 
-def dumps(data: Any, indent: int | None = 2) -> str:
-    """JSON text with camelCase keys for dataclasses, UTF-8 kept."""
-    return json.dumps(to_json(data), ensure_ascii=False, indent=indent, default=str)
+def dumps(data: Any) -> str:
+    """Compact JSON text (the C encoder) with camelCase keys for dataclasses, UTF-8 kept."""
+    return json.dumps(data, ensure_ascii=False, default=json_default)
 
 
 def print_json(data: Any) -> None:
@@ -40,7 +45,7 @@ def print_jsonl(items: Iterable[Any]) -> int:
     """One compact JSON object a line, flushed as each is written; returns the count."""
     count = 0
     for item in items:
-        sys.stdout.write(dumps(item, indent=None) + "\n")
+        sys.stdout.write(dumps(item) + "\n")
         sys.stdout.flush()
         count += 1
     return count

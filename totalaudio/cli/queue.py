@@ -9,7 +9,7 @@ import typer
 from totalaudio.cli import output
 from totalaudio.cli.context import state
 
-app = typer.Typer(help="The dead-letter queue of failed external calls.", no_args_is_help=True)
+app = output.group("The dead-letter queue of failed external calls.")
 
 
 @app.command("list")

@@ -11,7 +11,7 @@ from typing import Any, Callable, TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from totalaudio.errors import IntegrationError
+from totalaudio.errors import ConfigError, IntegrationError, TapError
 from totalaudio.integrations import Integration
 
 T = TypeVar("T")
@@ -155,7 +155,12 @@ class Caller:
         finally:
             self.limiter.release()
 
-    def _error(self, failure: Failure, operation: str, payload: dict | None) -> IntegrationError:
+    def _error(self, failure: Failure, operation: str, payload: dict | None) -> TapError:
+        integ = self.integration
+        if failure.status == 401:  # invalid credentials: a configuration problem (exit 3), not an outage
+            return ConfigError(f"{integ.title} refused the credentials ({failure.message})",
+                               hint=f"check {', '.join(integ.secrets or integ.required)}",
+                               service=integ.name, operation=operation, status=401)
         return IntegrationError(self.integration.name, operation, failure.message, retryable=failure.retryable,
                                 status=failure.status, request_id=failure.request_id, payload=payload)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any, Iterable, Iterator
 from totalaudio.errors import InputError
 from totalaudio.models import Contact, ImportResult, Rejection
 from totalaudio.services.contacts_io import MAX_CELL, read_rows
-from totalaudio.store.contacts import FIELDS, LIST_FIELDS, ContactStore, normalise_email, values_of
+from totalaudio.store.contacts import LIST_FIELDS, ContactStore, normalise_email
 from totalaudio.store.runs import Journal, RunLog
 
 STATUS_ALIASES = {
@@ -42,14 +43,20 @@ def _slug(value: str) -> str:
     return re.sub(r"[^0-9a-z]", "", value.lower())
 
 
+SPACES = re.compile(r"[ \t]{2,}|\t")
+
+
 def clean_text(value: Any) -> str | None:
     """Trim, fold runs of spaces, NFC-normalise; empty -> None; lists joined."""
     if value is None:
         return None
     if isinstance(value, (list, tuple)):
         value = ", ".join(str(v) for v in value)
-    text = unicodedata.normalize("NFC", str(value)).strip()
-    text = re.sub(r"[ \t]+", " ", text)
+    text = str(value).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if "  " in text or "\t" in text:
+        text = SPACES.sub(" ", text)
     return text or None
 
 
@@ -83,14 +90,28 @@ def split_name(full: str) -> tuple[str | None, str | None]:
     return " ".join(parts[:cut]), " ".join(parts[cut:])
 
 
+SIMPLE_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_DOMAINS: dict[str, str] = {}
+
+
 def validate_email_address(raw: str) -> str:
-    """The normalised address, or ValueError with the reason (syntax only, no network)."""
+    """The normalised address, or ValueError with the reason (syntax only, no network).
+
+    email-validator's domain checks (IDNA, UTS-46) dominate the cost, so a domain already found valid is
+    remembered; a plain ASCII local part at such a domain needs only the dot-atom check.
+    """
+    local, _, domain = raw.rpartition("@")
+    known = _DOMAINS.get(domain)
+    if known and len(local) <= 64 and SIMPLE_LOCAL.fullmatch(local):
+        return f"{local}@{known}"
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        return validate_email(raw, check_deliverability=False).normalized
+        result = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(str(exc)) from None
+    _DOMAINS[domain] = result.domain
+    return result.normalized
 
 
 @dataclass
@@ -120,26 +141,46 @@ def row_to_values(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def merged_value(key: str, current: Any, value: Any, *, overwrite: bool) -> Any:
+    """One field combined: lists united, extra merged, scalars filled (or replaced when overwrite)."""
+    if key in LIST_FIELDS:
+        return clean_list(list(current or []) + list(value or [])) if value else list(current or [])
+    if key == "extra":
+        return {**(current or {}), **value} if overwrite else {**value, **(current or {})}
+    if value not in (None, "") and (overwrite or current in (None, "")):
+        return value
+    return current
+
+
 def merge(base: dict[str, Any], incoming: dict[str, Any], *, overwrite: bool) -> dict[str, Any]:
-    """Combine two value sets: lists united, extra merged, scalars filled (or replaced when overwrite)."""
+    """Combine two value sets field by field (see merged_value)."""
     out = dict(base)
     for key, value in incoming.items():
-        current = out.get(key)
-        if key in LIST_FIELDS:
-            out[key] = clean_list(list(current or []) + list(value or []))
-        elif key == "extra":
-            out[key] = {**(current or {}), **value} if overwrite else {**value, **(current or {})}
-        elif value not in (None, "") and (overwrite or current in (None, "")):
-            out[key] = value
+        out[key] = merged_value(key, out.get(key), value, overwrite=overwrite)
     return out
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in after.items() if k in FIELDS and _norm(before.get(k)) != _norm(v)}
+def changes_from(row: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """The fields a stored row would change to if ``incoming`` (newer, from a file) were merged in."""
+    changes = {}
+    for key, value in incoming.items():
+        current = row_value(row, key)
+        new = merged_value(key, current, value, overwrite=True)
+        if _norm(new) != _norm(current):
+            changes[key] = new
+    return changes
+
+
+def row_value(row: dict[str, Any], key: str) -> Any:
+    """A typed value of a stored row (JSON columns decoded)."""
+    raw = row.get(key)
+    if key in LIST_FIELDS or key == "extra":
+        return json.loads(raw) if raw else ([] if key != "extra" else {})
+    return raw
 
 
 def _norm(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else (value if value not in ("", None) else None)
+    return list(value) if isinstance(value, tuple) else (value if value not in ("", None, [], {}) else None)
 
 
 class Importer:
@@ -191,19 +232,12 @@ class Importer:
             if row is None:
                 new.append(draft.values)
                 continue
-            before = values_of(_contact(row))
-            changes = _changes(before, merge(before, draft.values, overwrite=True))
+            changes = changes_from(row, draft.values)
             if changes:
                 updates.append((row, changes))
             else:
                 unchanged += 1
         return new, updates, unchanged
-
-
-def _contact(row: dict[str, Any]) -> Contact:
-    from totalaudio.store.contacts import from_row
-
-    return from_row(row)
 
 
 def import_contacts(db: Any, path: Path, *, fmt: str | None = None, dry_run: bool = False,

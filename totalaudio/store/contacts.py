@@ -172,14 +172,15 @@ class ContactStore:
     def insert_many(self, rows: list[dict[str, Any]]) -> None:
         """Insert new contacts (typed values); ids and timestamps are filled where absent."""
         now = utc_now()
-        prepared = []
-        for values in rows:
-            row = to_row(values)
-            row.setdefault("id", new_id())
-            row.setdefault("created_at", now)
-            row.setdefault("updated_at", now)
-            prepared.append(row)
-        self.table.insert_all(prepared, batch_size=1000)
+        defaults = {"genres": "[]", "tags": "[]", "extra": "{}", "created_at": now, "updated_at": now}
+        prepared = [{**defaults, "id": new_id(), **to_row(values)} for values in rows]
+        # One executemany per column set: sqlite-utils' insert_all builds a statement per chunk (slow at 50k).
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in prepared:
+            by_columns.setdefault(tuple(sorted(row)), []).append(row)
+        for columns, group in by_columns.items():
+            sql = f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            self.db.conn.executemany(sql, [[row[c] for c in columns] for row in group])
 
     def update(self, contact_id: str, changes: dict[str, Any], *, touch: bool = True) -> None:
         """Change some fields of one contact (typed values)."""

@@ -96,8 +96,9 @@ class Journal:
                  "before": _dump(e.get("before")), "after": _dump(e.get("after")),
                  "target": e.get("target", "local"), "state": e.get("state", "done"), "created_at": now}
                 for e in entries]
-        if rows:
-            self.db.table("journal").insert_all(rows, batch_size=1000)
+        columns = ("run_id", "entity", "entity_id", "op", "before", "after", "target", "state", "created_at")
+        self.db.conn.executemany(f"INSERT INTO journal ({', '.join(columns)}) VALUES ({', '.join('?' * 9)})",
+                                 [[row[c] for c in columns] for row in rows])
 
     def record(self, run_id: str | None, entity: str, entity_id: str, op: str, before: Any = None,
                after: Any = None, **extra: Any) -> int:

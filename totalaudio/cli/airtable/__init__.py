@@ -5,9 +5,8 @@ The group is large, so each verb lives in a module of its own below this package
 
 from __future__ import annotations
 
-import typer
+from totalaudio.cli.output import group
 
-app = typer.Typer(help="Airtable: sync the base with the local store, audit it, enrich it, analyse domains.",
-                  no_args_is_help=True)
+app = group("Airtable: sync the base with the local store, audit it, enrich it, analyse domains.")
 
 # Each verb module registers its commands on ``app`` when imported.

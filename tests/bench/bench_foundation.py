@@ -1,0 +1,100 @@
+"""Foundation benchmarks: `tap --help` against a minimal Typer app with as many groups, SDK imports,
+and `contacts import` / `contacts list --json` on 50,000 contacts. Prints one JSON document.
+
+Run: python tests/bench/bench_foundation.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.bench.synth import write_contacts  # noqa: E402
+
+SDKS = ("pyairtable", "anthropic", "stripe", "googleapiclient", "mailchimp_marketing")
+BASELINE = """
+import typer
+app = typer.Typer(add_completion=False)
+for i in range({groups}):
+    sub = typer.Typer()
+    @sub.command()
+    def cmd():
+        "A command."
+    app.add_typer(sub, name=f"group{{i}}")
+app()
+"""
+
+
+def wall(cmd: list[str], env: dict, runs: int = 7) -> float:
+    """Median wall seconds of a command."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def group_count() -> int:
+    from totalaudio.cli.main import app
+    import typer
+
+    return len(typer.main.get_command(app).commands)
+
+
+def help_figures(env: dict) -> dict:
+    groups = group_count()
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+        fh.write(BASELINE.format(groups=groups))
+    baseline = wall([sys.executable, fh.name, "--help"], env)
+    tap_help = wall([sys.executable, "-m", "totalaudio", "--help"], env)
+    contacts_help = wall([sys.executable, "-m", "totalaudio", "contacts", "--help"], env)
+    return {"groups": groups, "baselineHelpSeconds": round(baseline, 4), "tapHelpSeconds": round(tap_help, 4),
+            "tapContactsHelpSeconds": round(contacts_help, 4), "ratioHelp": round(tap_help / baseline, 2),
+            "ratioContactsHelp": round(contacts_help / baseline, 2), "target": "<= 1.3x"}
+
+
+def sdk_imports(env: dict, args: list[str]) -> list[str]:
+    code = ("import sys, io, contextlib\nfrom totalaudio.cli.errors import run\nfrom totalaudio.cli.main import app\n"
+            f"with contextlib.redirect_stdout(io.StringIO()): run(app, {args!r})\n"
+            f"print(','.join(m for m in {SDKS!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip()
+    return [m for m in out.splitlines()[-1].split(",") if m] if out else []
+
+
+def timed(cmd: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def data_figures(env: dict, n: int = 50_000) -> dict:
+    tmp = Path(tempfile.mkdtemp())
+    path = write_contacts(tmp / "contacts.csv", n)
+    env = {**env, "TAP_HOME": str(tmp / "home")}
+    tap = [sys.executable, "-m", "totalaudio"]
+    imported = timed(tap + ["contacts", "import", str(path), "--json"], env)
+    reimport = timed(tap + ["contacts", "import", str(path), "--json"], env)
+    listed = timed(tap + ["contacts", "list", "--json"], env)
+    return {"contacts": n, "importSeconds": round(imported, 2), "reimportUnchangedSeconds": round(reimport, 2),
+            "listJsonSeconds": round(listed, 2), "targets": {"import": "< 5 s", "listJson": "< 2 s"}}
+
+
+def main() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRTABLE", "STRIPE", "MAILCHIMP"))}
+    report = {"help": help_figures(env),
+              "sdkImports": {"--help": sdk_imports(env, ["--help"]),
+                             "contacts list": sdk_imports(env, ["contacts", "list", "--json"])},
+              "data": data_figures(env)}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Settings precedence, masking, tap.toml errors and typed accessors."""
+
+from pathlib import Path
+
+import pytest
+
+from totalaudio.config import Settings
+from totalaudio.errors import ConfigError
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_precedence_flag_env_dotenv_toml_default(tmp_path):
+    write(tmp_path / ".env", "AIRTABLE_BASE_ID=appDOTENV\nMAILCHIMP_SERVER_PREFIX=us9\n")
+    write(tmp_path / "tap.toml", '[airtable]\nbase_id = "appTOML"\n[mailchimp]\nserver_prefix = "us1"\n'
+                                 '[stripe]\nbase_url = "http://toml"\n')
+    env = {"AIRTABLE_BASE_ID": "appENV", "TAP_HOME": str(tmp_path / "h")}
+    s = Settings({"AIRTABLE_BASE_ID": "appFLAG"}, environ=env, cwd=tmp_path)
+    assert (s.get("AIRTABLE_BASE_ID"), s._resolved["AIRTABLE_BASE_ID"].source) == ("appFLAG", "flag")
+    s = Settings(environ=env, cwd=tmp_path)
+    assert (s.get("AIRTABLE_BASE_ID"), s._resolved["AIRTABLE_BASE_ID"].source) == ("appENV", "env")
+    assert (s.get("MAILCHIMP_SERVER_PREFIX"), s._resolved["MAILCHIMP_SERVER_PREFIX"].source) == ("us9", ".env")
+    assert (s.get("TAP_STRIPE_BASE_URL"), s._resolved["TAP_STRIPE_BASE_URL"].source) == ("http://toml", "tap.toml")
+    assert s.get("TAP_AIRTABLE_BASE_URL") == "https://api.airtable.com"
+    assert s._resolved["TAP_AIRTABLE_BASE_URL"].source == "default"
+
+
+def test_secrets_are_masked_and_never_read_from_toml(tmp_path):
+    write(tmp_path / "tap.toml", '[airtable]\napi_key = "patFROMTOML"\n')
+    s = Settings(environ={"STRIPE_SECRET_KEY": "sk_test_1234567890abcd"}, cwd=tmp_path)
+    shown = {r.spec.env: r.shown() for r in s.resolved()}
+    assert shown["STRIPE_SECRET_KEY"] == "****abcd"
+    assert s.get("AIRTABLE_API_KEY") is None  # secrets belong in env/.env only
+
+
+def test_malformed_toml_is_a_config_error_naming_file_and_line(tmp_path):
+    write(tmp_path / "tap.toml", "[airtable\nbase_id = 1\n")
+    with pytest.raises(ConfigError) as info:
+        Settings(environ={}, cwd=tmp_path)
+    assert "tap.toml" in info.value.message and "line 1" in info.value.message
+
+
+def test_require_names_missing_variables(tmp_path):
+    s = Settings(environ={"AIRTABLE_API_KEY": "pat"}, cwd=tmp_path)
+    with pytest.raises(ConfigError) as info:
+        s.require("airtable")
+    assert "AIRTABLE_BASE_ID" in info.value.message and "AIRTABLE_API_KEY" not in info.value.message
+
+
+def test_home_from_env_and_paths(tmp_path):
+    s = Settings(environ={"TAP_HOME": str(tmp_path / "x")}, cwd=tmp_path)
+    assert s.db_path == tmp_path / "x" / "tap.db" and s.lock_path.parent == tmp_path / "x"
+
+
+def test_typed_accessors(tmp_path):
+    s = Settings(environ={"TAP_ENRICH_ALLOW_PRIVATE": "yes", "TAP_LOCK_TIMEOUT": "2.5"}, cwd=tmp_path)
+    assert s.get_bool("TAP_ENRICH_ALLOW_PRIVATE") is True and s.get_float("TAP_LOCK_TIMEOUT") == 2.5
+    bad = Settings(environ={"TAP_ENRICH_ALLOW_PRIVATE": "maybe", "TAP_LOCK_TIMEOUT": "soon"}, cwd=tmp_path)
+    with pytest.raises(ConfigError):
+        bad.get_bool("TAP_ENRICH_ALLOW_PRIVATE")
+    with pytest.raises(ConfigError):
+        bad.get_float("TAP_LOCK_TIMEOUT")
+
+
+def test_explicit_config_path_must_exist(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        Settings({"TAP_CONFIG": str(tmp_path / "nope.toml")}, environ={}, cwd=tmp_path)
+
+
+def test_section_reads_tables(tmp_path):
+    write(tmp_path / "tap.toml", '[airtable.fields]\nEmail = "E-mail"\n')
+    s = Settings(environ={}, cwd=tmp_path)
+    assert s.section("airtable.fields") == {"Email": "E-mail"} and s.section("nothing") == {}
