@@ -129,3 +129,10 @@ def test_cli_does_not_import_sdks(args):
 def test_package_import_is_light():
     code = "import sys, json, totalaudio; print(json.dumps([m for m in ('typer','rich','sqlite_utils') if m in sys.modules]))"
     assert run_isolated(code) == []
+
+
+def test_env_example_lists_every_variable():
+    from totalaudio.config import SPECS
+
+    text = (PKG.parent / ".env.example").read_text()
+    assert [name for name in SPECS if f"\n{name}=" not in text] == []
