@@ -49,9 +49,10 @@ def _render_import(result) -> None:
     console = output.stdout_console()
     console.print(f"{head} {result.source} ({result.format}, {result.rows} rows): {result.created} created, "
                   f"{result.updated} updated, {result.merged} merged, {result.unchanged} unchanged, "
-                  f"{result.skipped} blank, {len(result.rejected)} rejected", highlight=False)
+                  f"{result.skipped} blank, {len(result.rejected)} rejected", highlight=False, soft_wrap=True)
     for rej in result.rejected:
-        console.print(f"  row {rej.row}: {rej.email or '(no email)'}: {rej.reason}", highlight=False)
+        console.print(f"  row {rej.row}: {rej.email or '(no email)'}: {rej.reason}", highlight=False,
+                      soft_wrap=True, markup=False)
 
 
 @app.command("list")

@@ -24,8 +24,9 @@ def demo(json_: bool = output.JSON,
     for step, ok, summary in svc.run_steps(ctx):
         steps.append({"title": step.title, "command": step.command, "ok": ok, "summary": summary})
         if not json_:
-            output.stdout_console().print(f"[green]✓[/green] [bold]{step.title}[/bold]  [dim]{step.command}[/dim]\n"
-                                          f"    {summary}", highlight=False)
+            mark = "[green]✓[/green]" if ok else "[red]✗[/red]"
+            output.stdout_console().print(f"{mark} [bold]{step.title}[/bold]  [dim]{step.command}[/dim]\n"
+                                          f"    {summary}", highlight=False, soft_wrap=True)
     ctx.db.close()
     if not keep:
         import shutil
@@ -35,5 +36,7 @@ def demo(json_: bool = output.JSON,
     if json_:
         output.print_json(report)
     else:
-        output.stdout_console().print(f"[green]Demo finished: {len(steps)} steps passed.[/green]"
+        passed = sum(1 for s in steps if s["ok"])
+        colour = "green" if report["ok"] else "red"
+        output.stdout_console().print(f"[{colour}]Demo finished: {passed} of {len(steps)} steps passed.[/{colour}]"
                                       + (f" Store kept at {home}" if keep else ""))

@@ -57,6 +57,6 @@ def drop(ids: List[int] = typer.Argument(..., help="Dead-letter ids to give up o
 
     st = state()
     with st.mutating("queue drop", {"ids": ids}, dry_run=dry_run):
-        dropped = ids if dry_run else svc.drop(st.db, ids)
+        dropped = svc.drop(st.db, ids, dry_run=dry_run)
     output.emit({"dryRun": dry_run, "dropped": dropped}, "json" if json_ else "text",
                 lambda r: print(f"dropped {len(r['dropped'])} dead letters"))

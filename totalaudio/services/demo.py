@@ -98,6 +98,12 @@ STEPS: list[Step] = [
 
 
 def run_steps(ctx: DemoContext, steps: list[Step] | None = None):
-    """Run each step; yield (step, ok, summary). A failing step is reported, and the demo goes on."""
+    """Run each step; yield (step, ok, summary). A step that reports a tap error is shown as failed and the
+    demo goes on; a bug propagates (exit 1) so that the test of the demo catches it."""
+    from totalaudio.errors import TapError
+
     for step in steps or STEPS:
-        yield step, True, step.run(ctx)
+        try:
+            yield step, True, step.run(ctx)
+        except TapError as exc:
+            yield step, False, exc.message

@@ -72,11 +72,12 @@ def _open_letter(store: DeadLetterStore, letter_id: int) -> Any:
     return letter
 
 
-def drop(db: Any, ids: list[int]) -> list[int]:
-    """Mark dead letters dropped (kept for the record); unknown ids are an InputError."""
+def drop(db: Any, ids: list[int], *, dry_run: bool = False) -> list[int]:
+    """Mark open dead letters dropped (kept for the record); unknown or settled ids are an InputError."""
     store = DeadLetterStore(db)
     for letter_id in ids:
         _open_letter(store, letter_id)
-    for letter_id in ids:
-        store.drop(letter_id)
+    if not dry_run:
+        for letter_id in ids:
+            store.drop(letter_id)
     return ids
