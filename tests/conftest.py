@@ -28,36 +28,20 @@ def tap_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-@pytest.fixture(scope="session")
-def prism_mailchimp():
-    """Prism serving Mailchimp's official API description."""
-    server = standins.start_prism("mailchimp")
-    yield server
-    server.stop()
+def _server_fixture(start, *args):
+    """A session-scoped fixture that starts a stand-in once and stops it at the end."""
+    @pytest.fixture(scope="session")
+    def fixture():
+        server = start(*args)
+        yield server
+        server.stop()
+    return fixture
 
 
-@pytest.fixture(scope="session")
-def prism_anthropic():
-    """Prism serving Anthropic's API description."""
-    server = standins.start_prism("anthropic")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def prism_openai():
-    """Prism serving the OpenAI chat-completions subset (Perplexity's shape)."""
-    server = standins.start_prism("openai")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def localstripe_server():
-    """localstripe on loopback."""
-    server = standins.start_localstripe()
-    yield server
-    server.stop()
+prism_mailchimp = _server_fixture(standins.start_prism, "mailchimp")  # Mailchimp's official API description
+prism_anthropic = _server_fixture(standins.start_prism, "anthropic")  # Anthropic's API description
+prism_openai = _server_fixture(standins.start_prism, "openai")  # OpenAI chat completions (Perplexity's shape)
+localstripe_server = _server_fixture(standins.start_localstripe)  # localstripe on loopback
 
 
 @pytest.fixture
