@@ -54,11 +54,13 @@ def help_figures(env: dict) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
         fh.write(BASELINE.format(groups=groups))
     baseline = wall([sys.executable, fh.name, "--help"], env)
+    baseline_group = wall([sys.executable, fh.name, "group0", "--help"], env)
     tap_help = wall([sys.executable, "-m", "totalaudio", "--help"], env)
     contacts_help = wall([sys.executable, "-m", "totalaudio", "contacts", "--help"], env)
     return {"groups": groups, "baselineHelpSeconds": round(baseline, 4), "tapHelpSeconds": round(tap_help, 4),
-            "tapContactsHelpSeconds": round(contacts_help, 4), "ratioHelp": round(tap_help / baseline, 2),
-            "ratioContactsHelp": round(contacts_help / baseline, 2), "target": "<= 1.3x"}
+            "baselineGroupHelpSeconds": round(baseline_group, 4), "tapContactsHelpSeconds": round(contacts_help, 4),
+            "ratioHelp": round(tap_help / baseline, 2), "ratioContactsHelp": round(contacts_help / baseline_group, 2),
+            "target": "<= 1.3x"}
 
 
 def sdk_imports(env: dict, args: list[str]) -> list[str]:
