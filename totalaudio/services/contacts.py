@@ -15,6 +15,7 @@ from totalaudio.errors import InputError
 from totalaudio.models import Contact, ImportResult, Rejection
 from totalaudio.services.contacts_io import MAX_CELL, read_rows
 from totalaudio.store.contacts import LIST_FIELDS, ContactStore, normalise_email
+from totalaudio.store.db import transaction
 from totalaudio.store.runs import Journal, RunLog
 
 STATUS_ALIASES = {
@@ -262,7 +263,7 @@ def _apply(db: Any, store: ContactStore, run_id: str | None, new: list[dict], up
     from totalaudio.store.contacts import new_id
 
     journal = Journal(db)
-    with db.conn:
+    with transaction(db):
         for values in new:
             values["id"] = new_id()
         store.insert_many(new)

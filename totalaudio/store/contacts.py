@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from totalaudio.errors import InputError, utc_now
+from totalaudio.store.db import transaction
 from totalaudio.models import Contact
 
 MIGRATIONS = [
@@ -178,17 +179,23 @@ class ContactStore:
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in prepared:
             by_columns.setdefault(tuple(sorted(row)), []).append(row)
-        for columns, group in by_columns.items():
-            sql = f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            self.db.conn.executemany(sql, [[row[c] for c in columns] for row in group])
+        with transaction(self.db):
+            for columns, group in by_columns.items():
+                sql = f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                self.db.conn.executemany(sql, [[row[c] for c in columns] for row in group])
 
     def update(self, contact_id: str, changes: dict[str, Any], *, touch: bool = True) -> None:
         """Change some fields of one contact (typed values)."""
         row = to_row(changes)
         if touch:
             row["updated_at"] = utc_now()
-        self.table.update(contact_id, row)
+        if not row:
+            return
+        assignments = ", ".join(f"[{column}] = ?" for column in row)
+        with transaction(self.db):
+            self.db.execute(f"UPDATE contacts SET {assignments} WHERE id = ?", [*row.values(), contact_id])
 
     def delete(self, contact_id: str) -> None:
         """Remove one contact."""
-        self.table.delete(contact_id)
+        with transaction(self.db):
+            self.db.execute("DELETE FROM contacts WHERE id = ?", [contact_id])

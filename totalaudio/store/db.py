@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import sqlite_utils
 
@@ -69,3 +71,23 @@ def open_db(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
 def applied_migrations(db: sqlite_utils.Database) -> list[dict]:
     """The applied migrations with their times, oldest first."""
     return [dict(r) for r in db.query("SELECT id, applied_at AS appliedAt FROM _migrations ORDER BY id")]
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One atomic unit of writes: BEGIN IMMEDIATE, then COMMIT (or ROLLBACK on error).
+
+    Nested use joins the outer transaction, so a store method can be atomic on its own and still be part of a
+    caller's larger unit (an import's inserts, updates and journal entries commit together).
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()

@@ -10,6 +10,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from totalaudio.errors import utc_now
+from totalaudio.store.db import transaction
 
 MIGRATIONS = [
     ("0002_runs", """
@@ -97,8 +98,9 @@ class Journal:
                  "target": e.get("target", "local"), "state": e.get("state", "done"), "created_at": now}
                 for e in entries]
         columns = ("run_id", "entity", "entity_id", "op", "before", "after", "target", "state", "created_at")
-        self.db.conn.executemany(f"INSERT INTO journal ({', '.join(columns)}) VALUES ({', '.join('?' * 9)})",
-                                 [[row[c] for c in columns] for row in rows])
+        with transaction(self.db):
+            self.db.conn.executemany(f"INSERT INTO journal ({', '.join(columns)}) VALUES ({', '.join('?' * 9)})",
+                                     [[row[c] for c in columns] for row in rows])
 
     def record(self, run_id: str | None, entity: str, entity_id: str, op: str, before: Any = None,
                after: Any = None, **extra: Any) -> int:
