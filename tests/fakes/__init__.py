@@ -1,0 +1,1 @@
+"""Loopback fakes of external services, for behaviour no published stand-in has."""
