@@ -7,7 +7,7 @@ from totalaudio.clients._base import Caller, Failure, parse_retry_after, status_
 from totalaudio.config import Settings
 
 INTEGRATION = integrations.get("claude")
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-5-5"
 
 
 def classify(exc: BaseException) -> Failure | None:
@@ -41,6 +41,13 @@ class ClaudeClient:
         result = self.caller.call("count_tokens", self.sdk.messages.count_tokens, model=self.model,
                                   messages=[{"role": "user", "content": text}])
         return int(result.input_tokens)
+
+    def complete(self, prompt: str, *, system: str | None = None, max_tokens: int = 600) -> str:
+        """One Messages API completion: the text of the reply (text blocks joined)."""
+        kwargs = {"system": system} if system else {}
+        message = self.caller.call("messages.create", self.sdk.messages.create, model=self.model,
+                                   max_tokens=max_tokens, messages=[{"role": "user", "content": prompt}], **kwargs)
+        return "".join(getattr(block, "text", "") for block in message.content).strip()
 
 
 def build(settings: Settings) -> ClaudeClient:

@@ -1,0 +1,144 @@
+"""Enrichment throughput: 500 synthetic station sites of 6 pages on a loopback server that answers after 50 ms.
+
+Run: ``python tests/bench/bench_enrich_throughput.py [--sites 500] [--delay 0.5]``. Prints JSON: sites/s measured
+against the bound the concurrency settings allow, and the median parse-and-extract time per page.
+
+The bound: at most ``concurrency`` requests in flight, each taking at least the server's 50 ms, so at most
+``concurrency / 0.05`` requests/s; a site costs its 6 pages plus one robots.txt request. The per-host delay does
+not lower that bound as long as enough sites are in flight (the runner keeps ``16 x concurrency`` sites open).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import resource
+import socket
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+LATENCY = 0.05
+PAGES = ("/", "/contact/", "/submit/", "/shows/", "/about/", "/presenters/")
+
+
+def page(site: str, path: str) -> bytes:
+    """A realistic station page (~10 KB): head with scripts, a long menu, prose, a schedule, a busy footer."""
+    nav = " ".join(f'<li><a href="{p}">{p.strip("/") or "home"}</a></li>' for p in PAGES)
+    menu = "".join(f'<li class="menu-item"><a href="/news/2024/0{i % 9 + 1}/story-{i}/">Story {i}</a></li>'
+                   for i in range(30))
+    rows = "".join(f"<tr><td>{d}</td><td>{h}pm - {h + 2}pm</td><td>Show {d} {h}</td><td class='host'>Host {h}</td></tr>"
+                   for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday") for h in (6, 8))
+    prose = ("<p>We are a community radio station playing indie, punk and drum & bass from local artists. "
+             "Send us your music by email with a streaming link and a short bio; no attachments please.</p>") * 6
+    script = "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}" + "x" * 1500 + "</script>"
+    style = "<style>" + ".menu-item a{color:#333;padding:4px}" * 40 + "</style>"
+    footer = "".join(f'<a href="/page-{i}/">Footer link {i}</a> ' for i in range(20))
+    body = (f"<!doctype html><html><head><title>{site} FM | {path}</title>{style}{script}"
+            f"<meta name='description' content='{site} community radio'></head><body>"
+            f"<nav><ul>{nav}</ul><ul class='menu'>{menu}</ul></nav><h1>{site} {path}</h1>{prose}"
+            f"<h2>Submit your music</h2><p>Email music [at] {site}.org (dot) uk or call 01632 960{len(path):03d}.</p>"
+            f"<table class='schedule'>{rows}</table><footer>{footer}<a href='https://www.facebook.com/{site}'>fb</a>"
+            f"<a href='https://www.instagram.com/{site}/'>ig</a><a href='mailto:hello@{site}.org.uk'>mail</a>"
+            f"</footer></body></html>")
+    return body.encode()
+
+
+async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """HTTP/1.1 with keep-alive; every answer after LATENCY seconds."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            line, *headers = head.decode("latin-1").split("\r\n")
+            path = line.split(" ")[1]
+            host = next((h.split(":", 1)[1].strip() for h in headers if h.lower().startswith("host:")), "x")
+            await asyncio.sleep(LATENCY)
+            if path == "/robots.txt":
+                status, body, ctype = "404 Not Found", b"", "text/plain"
+            else:
+                status, body, ctype = "200 OK", page(host.split(".")[0], path), "text/html; charset=utf-8"
+            writer.write(f"HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n"
+                         .encode() + body)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+def serve(port: int) -> None:
+    """The server process."""
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=1024)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(main())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def loopback(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
+
+
+def run(sites: int, concurrency: int, delay: float, port: int) -> dict:
+    from totalaudio.clients.web import CrawlPolicy
+    from totalaudio.services.enrich.runner import EnrichOptions, Target
+    from totalaudio.services.enrich.runner import run as enrich_run
+
+    targets = [Target(f"http://site{i}.bench.test:{port}/") for i in range(sites)]
+    policy = CrawlPolicy(concurrency=concurrency, per_host=2, delay=delay, allow_private=True)
+    records = []
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    progress = enrich_run(targets, policy, EnrichOptions(budget=len(PAGES)), lambda _t, r: records.append(r),
+                          resolver=loopback)
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = (cpu.ru_utime - cpu_before.ru_utime) + (cpu.ru_stime - cpu_before.ru_stime)
+    requests_per_site = len(PAGES) + 1
+    bound = concurrency / LATENCY / requests_per_site
+    rate = sites / progress.elapsed
+    return {
+        "sites": sites, "pagesPerSite": len(PAGES), "requestsPerSite": requests_per_site,
+        "serverLatencyMs": LATENCY * 1000, "concurrency": concurrency, "perHost": 2, "politeDelayS": delay,
+        "elapsedS": round(progress.elapsed, 2), "pagesFetched": progress.pages, "errors": progress.errors,
+        "sitesPerSecond": round(rate, 2), "boundSitesPerSecond": round(bound, 2),
+        "shareOfBound": round(rate / bound, 3),
+        "medianParseExtractMsPerPage": round(statistics.median(progress.parse_seconds) * 1000, 3),
+        "p95ParseExtractMsPerPage": round(sorted(progress.parse_seconds)[int(len(progress.parse_seconds) * .95)]
+                                          * 1000, 3),
+        "clientCpuSeconds": round(cpu_seconds, 2), "clientCpuShareOfWall": round(cpu_seconds / progress.elapsed, 2),
+        "loadAverage1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
+        "allRecordsHaveEmails": all(r.scraped_data.additional_contacts for r in records),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--delay", type=float, default=0.5, help="polite delay per host (default: the crawler's)")
+    args = parser.parse_args()
+    port = free_port()
+    proc = multiprocessing.Process(target=serve, args=(port,), daemon=True)
+    proc.start()
+    time.sleep(0.5)
+    try:
+        print(json.dumps({"benchmark": "enrich throughput", **run(args.sites, args.concurrency, args.delay, port)},
+                         indent=2))
+    finally:
+        proc.terminate()
+
+
+if __name__ == "__main__":
+    main()

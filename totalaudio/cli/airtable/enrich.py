@@ -1,0 +1,148 @@
+"""``tap airtable enrich``: crawl the contacts' station websites and turn them into contact intelligence."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Optional
+
+import typer
+
+from totalaudio.cli import output
+from totalaudio.cli.airtable import app
+from totalaudio.cli.context import state
+from totalaudio.errors import InputError
+
+LIMIT = typer.Option(None, "--limit", "-n", min=1, help="Enrich at most this many contacts.")
+ONLY_MISSING = typer.Option(False, "--only-missing", help="Only contacts never enriched.")
+REFRESH = typer.Option(False, "--refresh", help="Crawl again even sites enriched recently.")
+CONCURRENCY = typer.Option(None, "--concurrency", "-c", min=1, max=128,
+                           help="Requests in flight at once (default 16; 2 per host).")
+PUSH = typer.Option(False, "--push", help="Send the updated contacts to Airtable through the sync afterwards.")
+AI = typer.Option(False, "--ai", help="Let Claude write contactIntelligence (needs ANTHROPIC_API_KEY).")
+URL = typer.Option(None, "--url", help="Enrich this one website, with no contact (nothing is stored).")
+
+
+@app.command("enrich")
+def enrich(limit: Optional[int] = LIMIT, only_missing: bool = ONLY_MISSING, refresh: bool = REFRESH,
+           concurrency: Optional[int] = CONCURRENCY, push: bool = PUSH, ai: bool = AI, url: Optional[str] = URL,
+           dry_run: bool = output.DRY_RUN, json_: bool = output.JSON, jsonl: bool = output.JSONL) -> None:
+    """Crawl station websites: genres, submission guidelines, shows, forms, socials, emails, a summary."""
+    fmt = output.pick_format(json_, jsonl)
+    if only_missing and refresh:
+        raise InputError("--only-missing and --refresh contradict each other; give one")
+    if url is not None:
+        _one_url(url, concurrency, ai, fmt)
+        return
+    _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt)
+
+
+def _writer(ai: bool):
+    from totalaudio.services.enrich import service
+
+    return service.ai_writer(state().settings) if ai else None
+
+
+def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str) -> None:
+    from totalaudio.services.enrich import runner, service
+    from totalaudio.services.enrich.website import normalise_url
+
+    target_url = normalise_url(url)
+    if target_url is None:
+        raise InputError(f"--url {url!r} is not a web address", hint="e.g. --url https://station.example.org")
+    settings = state().settings
+    records: list[Any] = []
+    runner.run([runner.Target(target_url)], service.policy_from(settings, concurrency),
+               service.options_from(settings, refresh=True), lambda _t, r: records.append(r), writer=_writer(ai))
+    if fmt == "jsonl":
+        output.print_jsonl(records)
+    else:
+        output.emit(records[0], fmt, _render_one)
+
+
+def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt) -> None:
+    from totalaudio.services.enrich import runner, service
+    from totalaudio.store.enrichment import PageCacheStore
+
+    st = state()
+    settings, db = st.settings, st.db
+    if push and not dry_run:
+        settings.require("airtable")  # before crawling, not after
+    chosen, skipped = service.select(db, limit=limit, only_missing=only_missing)
+    writer = _writer(ai)
+    result = service.EnrichResult(dry_run=dry_run, selected=len(chosen), skipped=skipped)
+    sink = (lambda data: output.print_jsonl([data])) if fmt == "jsonl" else None
+    args = {"limit": limit, "onlyMissing": only_missing, "refresh": refresh, "push": push, "ai": ai}
+    with st.mutating("airtable enrich", args, dry_run=dry_run) as run_id:
+        result.run_id = run_id
+        applier = service.Applier(db, run_id, {c.id: c for c, _t in chosen}, dry_run=dry_run, result=result,
+                                  sink=sink)
+        store = None if dry_run else service.EnrichmentStore(db)
+        kwargs = dict(cache=None if dry_run else PageCacheStore(db), history=store, writer=writer)
+        try:
+            progress = _run_with_progress(runner, [t for _c, t in chosen], service, settings, concurrency,
+                                          refresh, applier, kwargs)
+            result.pages = progress.pages
+        except KeyboardInterrupt:
+            result.interrupted = True
+            _finish(result, fmt)
+            raise
+        if push and not dry_run:
+            result.pushed = service.push(db, settings, run_id)
+    _finish(result, fmt)
+
+
+def _run_with_progress(runner, targets, service, settings, concurrency, refresh, applier, kwargs):
+    policy = service.policy_from(settings, concurrency)
+    options = service.options_from(settings, refresh=refresh)
+    if not sys.stderr.isatty() or not targets:
+        return runner.run(targets, policy, options, applier, **kwargs)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    counters = runner.Progress()
+    columns = (TextColumn("enrich"), BarColumn(), TextColumn("{task.completed}/{task.total} sites"),
+               TextColumn("{task.fields[pages]} pages, {task.fields[errors]} errors"),
+               TextColumn("{task.fields[rate]:.1f} sites/s"), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=output.err_console(), transient=True) as bar:
+        task = bar.add_task("enrich", total=len({t.website for t in targets}), pages=0, errors=0, rate=0.0)
+
+        def on_record(target, record):
+            applier(target, record)
+            elapsed = bar.tasks[0].elapsed or 1e-9
+            bar.update(task, completed=counters.sites_done, pages=counters.pages, errors=counters.errors,
+                       rate=counters.sites_done / elapsed)
+
+        return runner.run(targets, policy, options, on_record, progress=counters, **kwargs)
+
+
+def _finish(result, fmt: str) -> None:
+    if fmt == "jsonl":
+        output.note(_summary(result))
+        return
+    output.emit(result, fmt, _render_result)
+
+
+def _summary(result) -> str:
+    head = "Would enrich" if result.dry_run else "Enriched"
+    return (f"{head} {result.selected} contacts: {result.enriched} crawled, {result.reused} reused (fresh), "
+            f"{result.failed} unreachable, {result.updated} contacts updated, {len(result.skipped)} without a "
+            f"website{'; interrupted' if result.interrupted else ''}")
+
+
+def _render_result(result) -> None:
+    rows = ([r.get("email"), r.get("stationName"), r.get("websiteUrl"), r["confidence"],
+             ", ".join(r["scrapedData"]["genres"][:4]), len(r["errors"])] for r in result.records)
+    output.table(_summary(result), ["Email", "Station", "Website", "Conf.", "Genres", "Errors"], rows)
+    if result.pushed:
+        output.note(f"pushed to Airtable: {result.pushed}")
+
+
+def _render_one(record) -> None:
+    from totalaudio.models import to_json
+
+    data = to_json(record)
+    console = output.stdout_console()
+    console.print(f"{data['stationName'] or data['websiteUrl']}  confidence {data['confidence']}/100",
+                  highlight=False)
+    console.print(data["contactIntelligence"], highlight=False)
+    for error in data["errors"]:
+        output.note(f"problem: {error}")

@@ -1,0 +1,130 @@
+"""Email addresses and phone numbers on a page: plain, mailto, ``name [at] station (dot) org``, Cloudflare-protected.
+
+Placeholders (``you@example.com``), asset names (``logo@2x.png``), ids (``71037844@N00``) and sentence punctuation
+glued to an address (``music@citr.ca.To``) are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24})(?![\w-])")
+_AT = r"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|<\s*at\s*>|\s+AT\s+|\s+at\s+(?=[\w-]+\s*(?:\[|\(|\{)\s*dot))\s*"
+_DOT = r"(?:\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|<\s*dot\s*>)\s*|\s+DOT\s+|\.)"
+# The "at" of an obfuscated address; the local part is read backwards from it and the domain forwards.
+AT_WORD = re.compile(_AT)
+LOCAL_BEFORE = re.compile(r"(?<![A-Za-z0-9._+-])([A-Za-z0-9][A-Za-z0-9._+-]{0,63})\s*$")
+DOMAIN_AFTER = re.compile(rf"([A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)+)")
+DOT_WORD = re.compile(_DOT)
+ASSET_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js", "json", "xml", "php", "html",
+                        "htm", "mp3", "mp4", "wav", "pdf", "zip", "woff", "woff2", "ttf", "avif", "bmp", "tif"})
+PLACEHOLDER_DOMAINS = frozenset({"example.com", "example.org", "example.net", "domain.com", "yourdomain.com",
+                                 "email.com", "test.com", "sentry.io", "sentry.wixpress.com", "wixpress.com",
+                                 "yoursite.com", "website.com", "company.com", "mysite.com", "sample.com",
+                                 "address.com", "mail.com.example", "localhost"})
+PLACEHOLDER_LOCALS = frozenset({"you", "your", "yourname", "your.name", "name", "email", "user", "username",
+                                "someone", "john.doe", "jane.doe", "johndoe", "example", "firstname.lastname",
+                                "first.last", "me", "test", "git", "noreply", "no-reply", "donotreply"})
+PHONE = re.compile(r"(?<![\w/=.-])(\+?\(?\d{1,4}\)?(?:[ .\-\u00a0]{0,2}\d{1,5}){1,5})(?![\w/-])")
+PHONE_CUE = re.compile(r"(?i)(tel|phone|call|fax|text|sms|mobile|mob|ph|studio|office|line|request|whatsapp)\b")
+NOT_PHONE = re.compile(r"(?i)\b(?:abn|acn|vat(?: no\.?| number)?(?: gb)?|company (?:no\.?|number)|registered (?:no\.?|number)|"
+                       r"charity (?:no\.?|number)|reg\.? no\.?|licen[cs]e(?: no\.?)?|isbn)\s*[:#.]?\s*$")
+ZIP_PLUS4 = re.compile(r"^\d{5}-\d{4}$")
+DATEISH = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2})$")
+
+
+def clean_email(candidate: str) -> str | None:
+    """A plausible contact address in lower case, or None for placeholders and look-alikes."""
+    email = candidate.strip().strip(".,;:").lower()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or ".." in email or local.startswith(".") or local.endswith("."):
+        return None
+    tld = domain.rsplit(".", 1)[1]
+    if tld in ASSET_TLDS or not tld.isalpha() or re.search(r"@\d+x\.", email):
+        return None
+    if domain in PLACEHOLDER_DOMAINS or domain.startswith("example.") or local in PLACEHOLDER_LOCALS:
+        return None
+    if re.fullmatch(r"[0-9a-f]{16,}", local) or "xxx" in local or "%" in local:
+        return None
+    return email
+
+
+def _trim_sentence(raw: str) -> str:
+    """``music@citr.ca.To`` (an address glued to the next sentence) -> ``music@citr.ca``."""
+    local, _, domain = raw.partition("@")
+    labels = domain.split(".")
+    if len(labels) >= 3 and labels[-1][:1].isupper() and labels[-1][1:].islower():
+        return f"{local}@{'.'.join(labels[:-1])}"
+    return raw
+
+
+def emails_in_text(text: str) -> list[str]:
+    """Plain and obfuscated addresses in visible text, in order of appearance, without duplicates."""
+    found = [_trim_sentence(m.group(1)) for m in EMAIL.finditer(text)] if "@" in text else []
+    for at in AT_WORD.finditer(text):
+        local = LOCAL_BEFORE.search(text, max(0, at.start() - 70), at.start())
+        domain = DOMAIN_AFTER.match(text, at.end())
+        if local and domain:
+            found.append(_trim_sentence(f"{local.group(1)}@{DOT_WORD.sub('.', domain.group(1))}"))
+    return _unique(clean_email(e) for e in found)
+
+
+def email_from_href(href: str) -> str | None:
+    """The address of a ``mailto:`` link (query and percent-encoding removed)."""
+    if not href[:7].lower() == "mailto:":
+        return None
+    address = unquote(href[7:].split("?", 1)[0]).split(",")[0].strip()
+    return clean_email(address) if EMAIL.fullmatch(address) else None
+
+
+def decode_cfemail(hexed: str) -> str | None:
+    """Cloudflare's email protection: the first byte is the XOR key of the rest."""
+    try:
+        data = bytes.fromhex(hexed.strip())
+    except ValueError:
+        return None
+    if len(data) < 2:
+        return None
+    decoded = bytes(b ^ data[0] for b in data[1:]).decode("utf-8", "replace")
+    return clean_email(decoded) if EMAIL.fullmatch(decoded) else None
+
+
+def cf_hex_from_href(href: str) -> str | None:
+    """The hex payload of a ``/cdn-cgi/l/email-protection#...`` link."""
+    if "/cdn-cgi/l/email-protection" not in href:
+        return None
+    return urlsplit(href).fragment or None
+
+
+def phones_in_text(text: str) -> list[str]:
+    """Phone numbers as written (8-15 digits, not dates or years), de-duplicated by their digits."""
+    out: dict[str, str] = {}
+    for match in PHONE.finditer(text):
+        raw = match.group(1).strip(" .-\u00a0")
+        digits = re.sub(r"\D", "", raw)
+        if not 8 <= len(digits) <= 15 or DATEISH.match(raw) or ZIP_PLUS4.match(raw) or len(set(digits)) < 3:
+            continue
+        if NOT_PHONE.search(text[max(0, match.start() - 25):match.start()]):
+            continue  # ABN 12 345 678 901, VAT GB 123 4567 89: registration numbers
+        if raw.isdigit() and not PHONE_CUE.search(text[max(0, match.start() - 30):match.start()]):
+            continue  # a bare run of digits is an id or a number, not a phone, unless labelled as one
+        out.setdefault(digits[-9:], raw)
+    return list(out.values())
+
+
+def phone_from_href(href: str) -> str | None:
+    """The number of a ``tel:`` link."""
+    if not href[:4].lower() == "tel:":
+        return None
+    number = unquote(href[4:]).strip()
+    return number if 8 <= len(re.sub(r"\D", "", number)) <= 15 else None
+
+
+def _unique(items) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)

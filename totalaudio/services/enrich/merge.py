@@ -1,0 +1,146 @@
+"""A site's pages merged into one ``ScrapedData``: de-duplicated, ranked, with how-to-submit preferences."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from totalaudio.services.enrich import genres as genre_vocab
+from totalaudio.services.enrich import shows as show_rules
+from totalaudio.services.enrich import social
+from totalaudio.services.enrich.extract import PageFacts
+from totalaudio.services.enrich.record import ScrapedData
+
+RAW_CONTENT_CAP = 5000
+GUIDELINES_CAP = 2000
+PREFERENCES = (
+    (r"physical (?:copy|copies|submissions?)[^.]{0,80}prefer|prefer[^.]{0,40}physical|prioriti[sz]e physical|"
+     r"physical copy of your music is our preferred", "physical copies preferred"),
+    (r"\b(?:cds?|vinyl|tapes?|cassettes?|lps?|eps?|7\")\b[^.]{0,120}\b(?:post|mail|address)|"
+     r"\b(?:post|mail)\w*\b[^.]{0,80}\b(?:cds?|vinyl|records?|copy)", "physical releases by post"),
+    (r"no attachments|do not attach|don'?t attach|without attachments|not (?:accept|open) attachments",
+     "no attachments"),
+    (r"links? only|only (?:accept )?links|(?:streaming|download|preview|private|soundcloud|dropbox) links?|wetransfer",
+     "links (streaming/download)"),
+    (r"no dropbox|not (?:currently )?offer any kind of dropbox|not accept dropbox", "no Dropbox"),
+    (r"\bmp3s?\b|\d{3} ?kbps|\bwav\b", "audio files (MP3/WAV)"),
+    (r"submithub|groover|musosoup|labelradar|amplify|haulix|fluence|airplayradio", "via a submission platform"),
+    (r"\bbio\b|press release|media release|one[- ]sheet|\bepk\b|one page", "include a bio / press release"),
+    (r"subject line", "mark the subject line as asked"),
+    (r"\bATT:|specific (?:presenter|show|host)|target specific hosts|directly to the host", "can target a show/host"),
+)
+SUBMISSION_LOCALS = re.compile(r"^(?:music|submissions?|submit|demos?|promos?|new ?music|musicdirector|md|"
+                               r"airplay|playlist|library|tracks)\b")
+
+
+def merge(pages: list[PageFacts]) -> tuple[ScrapedData, str | None]:
+    """ScrapedData from a site's pages (home page first) and the station name they give."""
+    guidelines = _guidelines(pages)
+    emails = _unique(e for p in pages for e in p.emails)
+    forms = _unique_by(((f.url, f.kind), f) for p in pages for f in p.forms)
+    shows = _shows(pages)
+    data = ScrapedData(
+        format=_format(pages),
+        genres=genre_vocab.ranked([g for p in pages for g in p.genres]),
+        submission_guidelines=guidelines,
+        contact_preferences=_preferences(guidelines, emails, forms),
+        dj_names=_unique([s.host for s in shows if s.host] + [h for p in pages for h in p.hosts])[:50],
+        show_info=shows[:50],
+        contact_forms=forms,
+        social_media=social.dedupe(p for page in pages for p in page.profiles),
+        additional_contacts=_contacts(pages),
+        raw_content=_raw(pages),
+    )
+    return data, station_name(pages)
+
+
+def _unique(items) -> list:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def _unique_by(pairs) -> list:
+    seen: dict = {}
+    for key, value in pairs:
+        seen.setdefault(key, value)
+    return list(seen.values())
+
+
+def _guidelines(pages: list[PageFacts]) -> dict | None:
+    found = [(score, -i, text, p.url) for i, p in enumerate(pages) for score, text in p.submission]
+    if not found:
+        return None
+    score, _, text, url = max(found, key=lambda f: (f[0], min(len(f[2]), 1500), f[1]))
+    where = _unique(p.url for p in pages for s, _t in p.submission if s >= 2) or [url]
+    return {"text": text[:GUIDELINES_CAP], "url": url, "pages": where}
+
+
+def _preferences(guidelines: dict | None, emails: list[str], forms: list) -> list[str]:
+    text = guidelines["text"] if guidelines else ""
+    found = [label for pattern, label in PREFERENCES if re.search(pattern, text, re.I)]
+    submit_emails = [e for e in emails if e in text.lower() or SUBMISSION_LOCALS.match(e.split("@")[0])]
+    found[:0] = [f"email {e}" for e in submit_emails[:3]]
+    for form in forms:
+        if form.kind == "submission":
+            found.append(f"submission form ({form.provider or 'on site'}): {form.url}")
+    if not any(f.kind == "submission" for f in forms) and any(f.kind == "contact" for f in forms):
+        found.append("contact form on site")
+    return _unique(found)
+
+
+def _shows(pages: list[PageFacts]) -> list[show_rules.ShowInfo]:
+    best: dict[str, show_rules.ShowInfo] = {}
+    for page in pages:
+        for show in page.shows:
+            key = show.name.lower()
+            current = best.get(key)
+            if current is None or _detail(show) > _detail(current):
+                best[key] = show
+    return list(best.values())
+
+
+def _detail(show) -> int:
+    return sum(1 for v in (show.day, show.time, show.host) if v)
+
+
+def _contacts(pages: list[PageFacts]) -> list[dict]:
+    out, seen = [], set()
+    for page in pages:
+        for kind, values in (("email", page.emails), ("phone", page.phones)):
+            for value in values:
+                key = (kind, value if kind == "email" else re.sub(r"\D", "", value)[-9:])
+                if key not in seen:
+                    seen.add(key)
+                    out.append({"type": kind, "value": value, "page": page.url})
+    return out
+
+
+def _format(pages: list[PageFacts]) -> str | None:
+    labels = _unique(f for p in pages for f in p.formats)
+    return "; ".join(labels) if labels else None
+
+
+def _raw(pages: list[PageFacts]) -> str:
+    parts, size = [], 0
+    for page in pages:
+        if size >= RAW_CONTENT_CAP:
+            break
+        chunk = f"[{urlsplit(page.url).path or '/'}] {page.text}"
+        parts.append(chunk[:RAW_CONTENT_CAP - size])
+        size += len(parts[-1])
+    return "\n".join(parts)
+
+
+def station_name(pages: list[PageFacts]) -> str | None:
+    """og:site_name, JSON-LD name, or the station-looking part of the home page's title."""
+    for page in pages[:1] + pages[1:]:
+        if page.site_name:
+            return page.site_name
+        if page.names:
+            return page.names[0]
+    for page in pages:
+        parts = [p.strip() for p in re.split(r"\s+[|\-–—:·»]\s+", page.title) if p.strip()]
+        radioish = [p for p in parts if re.search(r"(?i)radio|\bfm\b|\d{2,3}(?:\.\d)?\s*fm|station", p)]
+        if radioish:
+            return radioish[0][:120]
+    home = [p for p in pages if urlsplit(p.url).path in ("", "/", "/index.html", "/index.php") and p.title]
+    return re.split(r"\s+[|\-–—:·»]\s+", home[0].title)[0].strip()[:120] if home else None

@@ -1,0 +1,183 @@
+"""Enrich many contacts: group them by website, crawl each site once, extract, summarise, hand back records.
+
+One site's failure (dead, slow, huge, hostile) is that site's record's ``errors``; the run goes on. Records
+are handed to ``on_record`` as each site finishes, so that an interrupted run keeps what was done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from totalaudio.clients.web import CrawlPolicy, WebClient
+from totalaudio.errors import TapError
+from totalaudio.services.enrich import confidence, intelligence
+from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl
+from totalaudio.services.enrich.merge import merge
+from totalaudio.services.enrich.record import EnrichmentData
+from totalaudio.services.enrich.website import domain_of
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to enrich: a contact (or none, for ``--url``) and the website to crawl."""
+
+    website: str
+    contact_id: str | None = None
+    email: str | None = None
+    station: str | None = None
+
+
+@dataclass(frozen=True)
+class EnrichOptions:
+    """Per-run choices: page budget per site, how long a result stays fresh, AI summaries."""
+
+    budget: int = 8
+    fresh_seconds: float = 7 * 86400
+    refresh: bool = False
+    site_concurrency: int | None = None
+    parse_workers: int | None = None  # None: one per spare CPU for runs of MIN_SITES_FOR_POOL sites or more
+
+
+class History(Protocol):
+    """Earlier results, so that a re-run skips sites enriched recently."""
+
+    def fresh(self, website: str, max_age_seconds: float) -> dict[str, Any] | None:
+        """The stored record of a site enriched within ``max_age_seconds``, or None."""
+
+
+@dataclass
+class Progress:
+    """Counters for a progress display."""
+
+    sites_total: int = 0
+    sites_done: int = 0
+    pages: int = 0
+    errors: int = 0
+    reused: int = 0
+    elapsed: float = 0.0
+    parse_seconds: list[float] = field(default_factory=list)
+
+
+MIN_SITES_FOR_POOL = 50
+OnRecord = Callable[[Target, Any], None]
+Writer = Callable[[str, str], str]
+
+
+async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: EnrichOptions, on_record: OnRecord, *,
+                     cache: PageCache | None = None, history: History | None = None, writer: Writer | None = None,
+                     progress: Progress | None = None, resolver=None) -> Progress:
+    """Crawl every distinct website once and call ``on_record(target, record)`` for each target."""
+    progress = progress or Progress()
+    by_site: dict[str, list[Target]] = {}
+    for target in targets:
+        by_site.setdefault(target.website, []).append(target)
+    progress.sites_total = len(by_site)
+    # Sites in flight: enough that the per-host delay, not this gate, bounds each host (see the throughput bench).
+    gate = asyncio.Semaphore(options.site_concurrency or policy.concurrency * 16)
+    pool = _parse_pool(options.parse_workers, len(by_site))
+    try:
+        async with WebClient(policy, resolver=resolver) as web:
+            crawler = Crawler(web, budget=options.budget, cache=cache, pool=pool)
+            jobs = [_site(crawler, site, group, policy, options, on_record, history, writer, progress, gate)
+                    for site, group in by_site.items()]
+            await asyncio.gather(*jobs)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+    return progress
+
+
+def _parse_pool(workers: int | None, sites: int):
+    """Worker processes for parsing on multi-core machines and big runs; None: parse in the event loop."""
+    import os
+
+    count = (os.cpu_count() or 1) - 1 if workers is None else workers
+    if count < 1 or (workers is None and sites < MIN_SITES_FOR_POOL):
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: the parent may run threads (servers, progress bars); fork would copy their locks.
+    return ProcessPoolExecutor(max_workers=min(count, 4), mp_context=multiprocessing.get_context("spawn"))
+
+
+async def _site(crawler, website, group, policy, options, on_record, history, writer, progress, gate) -> None:
+    async with gate:
+        stored = None if options.refresh or history is None else history.fresh(website, options.fresh_seconds)
+        if stored is not None:
+            progress.reused += 1
+            records = [_reuse(stored, t) for t in group]
+        else:
+            site = await crawl_with_deadline(crawler, website, policy.site_timeout)
+            progress.pages += site.fetched
+            progress.errors += len(site.errors)
+            progress.parse_seconds.extend(site.parse_seconds)
+            record = await _record(site, group[0], writer)
+            records = [replace(record, email=t.email) for t in group]
+        progress.sites_done += 1
+        for target, record in zip(group, records):
+            on_record(target, record)
+
+
+async def crawl_with_deadline(crawler: Crawler, website: str, seconds: float) -> SiteCrawl:
+    """Crawl a site within its total time; what was fetched before the deadline is kept."""
+    for start in _alternates(website):
+        site = SiteCrawl(start)
+        try:
+            await asyncio.wait_for(crawler.crawl(start, site), timeout=seconds)
+        except asyncio.TimeoutError:
+            site.errors.append(f"{start}: site time limit of {seconds:g} s reached; kept {len(site.pages)} pages")
+        if site.pages or not _worth_retrying(site):
+            return site
+    return site
+
+
+def _alternates(website: str) -> list[str]:
+    """The website, then (for a bare domain taken from an email) its www. variant, then plain http."""
+    parts = urlsplit(website)
+    host = parts.hostname or ""
+    out = [website]
+    if parts.path in ("", "/") and not host.startswith("www.") and host.count(".") >= 1 and not host[0].isdigit():
+        out.append(urlunsplit((parts.scheme, "www." + parts.netloc, "/", "", "")))
+    if parts.scheme == "https":  # small stations still run plain-http sites
+        out.append(urlunsplit(("http",) + tuple(parts[1:])))
+    return out
+
+
+def _worth_retrying(site: SiteCrawl) -> bool:
+    return any("cannot resolve" in e or "cannot fetch" in e or "timed out" in e for e in site.errors)
+
+
+async def _record(site: SiteCrawl, target: Target, writer: Writer | None) -> EnrichmentData:
+    pages = site.ordered()
+    data, name = merge(pages)
+    name = name or target.station
+    score = confidence.score(data, name, len(site.pages), site.failed)
+    errors = sorted(site.errors)  # arrival order varies from run to run
+    summary = (intelligence.summary(name, data, score) if site.pages else
+               f"{site.start} could not be read: {errors[0].split(': ', 1)[-1] if errors else 'no page'}")
+    if writer is not None and site.pages:
+        try:
+            summary = await asyncio.to_thread(writer, intelligence.AI_SYSTEM, intelligence.ai_prompt(name, data))
+        except TapError as exc:
+            errors.append(f"AI summary failed, kept the deterministic one: {exc.message}")
+    return EnrichmentData(email=target.email, domain=domain_of(site.start), station_name=name,
+                          website_url=pages[0].url if pages else site.start, scraped_data=data,
+                          confidence=score, errors=errors, contact_intelligence=summary)
+
+
+def _reuse(stored: dict[str, Any], target: Target) -> dict[str, Any]:
+    return {**stored, "email": target.email}
+
+
+def run(targets: list[Target], policy: CrawlPolicy, options: EnrichOptions, on_record: OnRecord,
+        **kwargs: Any) -> Progress:
+    """Synchronous entry point: run ``enrich_all`` in a fresh event loop."""
+    started = time.monotonic()
+    progress = asyncio.run(enrich_all(targets, policy, options, on_record, **kwargs))
+    progress.elapsed = time.monotonic() - started
+    return progress
