@@ -11,6 +11,8 @@ import typer
 from totalaudio import __version__
 from totalaudio.cli import config as config_cmd
 from totalaudio.cli import contacts, db, demo, queue, status
+from totalaudio.cli import mailchimp
+from totalaudio.cli import airtable
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -49,6 +51,8 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(db.app, name="db")
 app.add_typer(queue.app, name="queue")
 app.command("demo")(demo.demo)
+app.add_typer(mailchimp.app, name="mailchimp")
+app.add_typer(airtable.app, name="airtable")
 
 
 def main() -> None:

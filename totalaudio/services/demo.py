@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from totalaudio.config import Settings
+from totalaudio.services import audit_demo
 
 
 @dataclass
@@ -88,10 +89,28 @@ def step_store(ctx: DemoContext) -> str:
     return f"{counts.get('contacts', 0)} contacts, {counts.get('journal', 0)} journal entries, {counts.get('runs', 0)} runs"
 
 
+def step_enrich(ctx: DemoContext) -> str:
+    """Enrich contacts from the example station sites, served on loopback (offline)."""
+    from totalaudio.services.enrich.demo import enrich_examples
+
+    return enrich_examples(ctx.db)
+
+
+def _sync_plan(ctx: DemoContext) -> str:
+    """Plan the first push of the store to Airtable, offline (a dry run with no cursor makes no request)."""
+    from totalaudio.services.airtable_demo import step_sync_plan
+
+    return step_sync_plan(ctx)
+
+
 STEPS: list[Step] = [
     Step("Import the example contacts", "tap contacts import examples/contacts.csv", step_import),
     Step("Pick a campaign's contacts", "tap contacts list --genre indie --status opted-in", step_filter),
     Step("Export safely", "tap contacts export -o contacts.csv", step_export),
+    Step("Audit, fix and undo", "tap airtable audit --fix; tap airtable audit undo RUN_ID", audit_demo.step_audit),
+    Step("Analyse email domains", "tap airtable domains", audit_demo.step_domains),
+    Step("Enrich from station websites", "tap airtable enrich (example sites on loopback)", step_enrich),
+    Step("Plan the Airtable sync", "tap airtable sync --push --dry-run", _sync_plan),
     Step("Check integrations", "tap status --offline", step_status),
     Step("Inspect the store", "tap db status", step_store),
 ]
