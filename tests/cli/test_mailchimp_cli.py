@@ -41,12 +41,23 @@ def test_sync_by_genre_reports_kept_members_and_marks_them_locally(fake):
     result = tap("mailchimp", "sync", "--list", "list1", "--genre", "indie", "--json")
     assert result.code == 0, result.err
     data = result.json()
-    assert (data["selected"], data["sent"], data["optedOut"], data["apiCalls"]) == (4, 4, 1, 1)
+    assert (data["selected"], data["sent"], data["optedOut"], data["apiCalls"], data["memberCalls"]) == (4, 4, 1, 2, 2)
+    assert not {"tagCalls", "tagsCreated", "tagErrors"} & set(data) and data["tagged"] == 7
+    tags = {m["email_address"]: [t["name"] for t in m["tags"]] for m in fake.state.members["list1"].values()}
+    assert tags == {"indie1@radio.com": ["indie", "rock", "radio"], "indie2@radio.com": ["indie", "radio"],
+                    "gone@radio.com": ["indie", "radio"], "left@radio.com": []}  # left: kept, not updated
     assert data["kept"] == [{"email": "left@radio.com", "status": "unsubscribed"}]
     assert data["statusChanges"][0]["email"] == "left@radio.com" and data["runId"]
     shown = tap("contacts", "show", "left@radio.com", "--json").json()
     assert shown["status"] == "unsubscribed"
     assert md5("jazz@radio.com") not in fake.state.members["list1"]
+
+
+def test_sync_text_summary_counts_tags_and_calls(fake):
+    result = tap("mailchimp", "sync", "--list", "list1", "--genre", "jazz")
+    assert result.code == 0, result.err
+    assert "Sent 1 of 1 contacts" in result.out and "2 member tags added, 1 API calls" in result.out
+    assert [t["name"] for t in fake.state.members["list1"][md5("jazz@radio.com")]["tags"]] == ["jazz", "radio"]
 
 
 def test_campaign_from_seed_payload_send_confirm_and_report(fake, tmp_path):

@@ -47,12 +47,14 @@ def test_member_lookup_uses_the_md5_of_the_lowercased_address(client, recorder):
 
 
 def test_writes_are_valid_against_the_spec(client, recorder):
-    members = [{"email_address": "jo@example.com", "status_if_new": "subscribed",
+    members = [{"email_address": "jo@example.com", "status": "subscribed",
                 "merge_fields": {"FNAME": "Jo", "STATION": "KEXP"}, "tags": ["indie", "radio"]},
                {"email_address": "out@example.com", "status": "unsubscribed", "merge_fields": {}, "tags": []}]
     client.batch_members("l1", members)
-    sent = json.loads(recorder.exchanges[-1][0].body)
-    assert sent["update_existing"] is True and "status" not in sent["members"][0]
+    client.batch_members("l1", members[:1], update_existing=False)
+    bodies = [json.loads(r.body) for r, _ in recorder.exchanges]
+    assert [(b["update_existing"], b["sync_tags"]) for b in bodies] == [(True, False), (False, False)]
+    assert all(set(m) == {"email_address", "status", "merge_fields", "tags"} for b in bodies for m in b["members"])
     segment = client.create_segment("l1", "tap cmp_1", ["jo@example.com"])
     client.add_segment_members("l1", 12, ["jo@example.com"])
     body = {"type": "regular", "settings": {"subject_line": "New single", "title": "New single", "from_name": "TA",
@@ -79,19 +81,54 @@ def test_send_reports_only_the_sdks_null_body(client, recorder):
 
 
 def test_prism_does_check_bodies(client, recorder):
-    """A wrong body is reported, so the empty lists above mean something."""
+    """A wrong body is reported, so the empty lists above mean something (sent past the client's own check)."""
     from totalaudio.errors import IntegrationError
 
     with pytest.raises(IntegrationError) as info:
-        client.batch_members("l1", [{"email_address": "jo@example.com", "status": "maybe"}])
+        client._call("lists.batch", client.sdk.lists.batch_list_members, "l1",
+                     {"members": [{"email_address": "jo@example.com", "status": "maybe"}]})
     assert info.value.status == 422 and violations(recorder)
 
 
-def test_sync_service_sends_only_valid_batches(client, recorder):
+def test_batch_tags_and_sync_tags_raise_no_violation(client, recorder):
+    """Per-member tags are absent from the v3.0.85 description but allowed by it (additional properties) and
+    accepted by Mailchimp (release note of 2022-01-24); sync_tags is in the description."""
+    members = [{"email_address": f"dj{i}@example.com", "status": "subscribed", "tags": ["indie", "Radio"]}
+               for i in range(500)]
+    client.batch_members("l1", members)
+    client.batch_members("l1", members[:1], sync_tags=True)
+    bodies = [json.loads(r.body) for r, _ in recorder.exchanges]
+    assert len(bodies) == 2 and bodies[0]["members"][0]["tags"] == ["indie", "Radio"] and bodies[1]["sync_tags"]
+    assert violations(recorder) == []
+
+
+def test_the_client_refuses_batch_members_outside_the_spec(client, recorder):
+    """status_if_new belongs to PUT /lists/{id}/members/{hash}: a batch carrying it, an unknown key, a missing
+    status or tags that are not a list of names never leaves; nor sync_tags without update_existing."""
+    for member in ({"email_address": "jo@example.com", "status_if_new": "subscribed"},
+                   {"email_address": "jo@example.com", "status": "subscribed", "bogus": 1},
+                   {"email_address": "jo@example.com", "status": "subscribed", "tags": "indie"},
+                   {"email_address": "jo@example.com", "status": "subscribed", "tags": [{"name": "indie"}]},
+                   {"email_address": "jo@example.com"}):
+        with pytest.raises(ValueError):
+            client.batch_members("l1", [member])
+    with pytest.raises(ValueError):
+        client.batch_members("l1", [{"email_address": "jo@example.com", "status": "subscribed"}],
+                             update_existing=False, sync_tags=True)
+    assert recorder.exchanges == []
+
+
+def test_sync_service_sends_only_valid_tagged_batches(client, recorder):
     db = open_db(":memory:")
     ContactStore(db).insert_many([{"email": f"dj{i}@example.com", "first_name": "DJ", "genres": ["indie"],
-                                   "status": "opted-in", "station": "KEXP"} for i in range(3)]
-                                 + [{"email": "gone@example.com", "status": "unsubscribed"}])
+                                   "contact_type": "radio", "status": "opted-in", "station": "KEXP"}
+                                  for i in range(3)] + [{"email": "gone@example.com", "status": "unsubscribed"}])
     result = svc.sync(client, db, "l1", list(ContactStore(db).iter()))
-    assert result.sent == 4 and result.batches == 1 and result.api_calls == 1
+    assert result.sent == 4 and result.member_calls >= 1
+    assert not any("/segments" in r.path_url for r, _ in recorder.exchanges)  # no tag calls: tags ride along
+    batches = [json.loads(r.body) for r, _ in recorder.exchanges if r.method == "POST" and r.path_url == "/lists/l1"]
+    sent = {m["email_address"]: m for b in batches for m in b["members"]}
+    assert sent["dj0@example.com"]["tags"] == ["indie", "radio"] and sent["gone@example.com"]["tags"] == []
+    assert all(m["status"] in ("subscribed", "unsubscribed") and "status_if_new" not in m for m in sent.values())
+    assert all(b["sync_tags"] is False for b in batches)
     assert violations(recorder) == []

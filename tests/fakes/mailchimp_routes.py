@@ -39,7 +39,18 @@ def get_list(state: MailchimpState, query: dict, body: Any, list_id: str) -> tup
     return 200, state.lists[list_id]
 
 
-def _upsert(state: MailchimpState, list_id: str, entry: dict, update: bool) -> tuple[str, dict | str]:
+BATCH_KEYS = {"members", "update_existing", "sync_tags"}
+# AddListMembers in the API description, plus tags (a list of names): missing from the v3.0.85 description, but
+# Mailchimp's release note of 2022-01-24 says bulk syncs through the Lists endpoint add them to new and existing
+# members, and replace a member's tags when sync_tags is true (with update_existing).
+MEMBER_KEYS = {"email_address", "email_type", "status", "merge_fields", "interests", "language", "vip", "location",
+               "ip_signup", "timestamp_signup", "ip_opt", "timestamp_opt", "tags"}
+STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
+EXISTS = "{email} is already a list member, do you want to update? please provide update_existing:true in the request body"
+
+
+def _upsert(state: MailchimpState, list_id: str, entry: dict, update: bool,
+            sync_tags: bool = False) -> tuple[str, dict | str]:
     """('new'|'updated', member) or ('error', message): Mailchimp's rules for one batch entry."""
     email = entry.get("email_address") or ""
     if "@" not in email:
@@ -49,36 +60,80 @@ def _upsert(state: MailchimpState, list_id: str, entry: dict, update: bool) -> t
     if email.lower() in state.blocked:
         return "error", COMPLIANCE.format(email=email)
     if existing is None:
-        status = wanted or entry.get("status_if_new")
-        if not status:
-            return "error", "Invalid Resource: status is required for new members"
-        member = state.add_member(list_id, email, status)
+        member = state.add_member(list_id, email, wanted)
     elif not update:
-        return "error", f"{email} is already a list member."
+        return "exists", EXISTS.format(email=email)
     else:
         member = existing
         if wanted in ("subscribed", "pending") and member["status"] in GONE:
             return "error", COMPLIANCE.format(email=email)
-        member["status"] = wanted or member["status"]
+        member["status"] = wanted
     member["merge_fields"] = {**member["merge_fields"], **(entry.get("merge_fields") or {})}
-    names = {t["name"] for t in member["tags"]}
-    new_tags = [t for t in entry.get("tags") or [] if t not in names]
-    member["tags"] += [{"id": len(names) + i, "name": t} for i, t in enumerate(new_tags)]
-    member["tags_count"] = len(member["tags"])
+    if sync_tags and update:
+        untag_all_but(state, list_id, member, entry.get("tags") or [])
+    for name in entry.get("tags") or []:
+        tag_by_name(state, list_id, member, name)
     return ("new" if existing is None else "updated"), member
+
+
+def tag_member(member: dict, seg_id: int, name: str) -> None:
+    """Tags are static segments: adding a member to one tags the member."""
+    if seg_id not in {t["id"] for t in member["tags"]}:
+        member["tags"].append({"id": seg_id, "name": name})
+        member["tags_count"] = len(member["tags"])
+
+
+def tag_by_name(state: MailchimpState, list_id: str, member: dict, name: str) -> None:
+    """Tag a member by name, as a batch does: a missing tag (a static segment) is created; names ignore case."""
+    found = [s for s in state.segments[list_id].values() if s["name"].lower() == name.strip().lower()]
+    if not found:
+        seg_id = next(state.ids)
+        state.segments[list_id][seg_id] = {"id": seg_id, "name": name.strip(), "type": "static", "list_id": list_id,
+                                           "members": set(), "created_at": "2026-01-01T00:00:00+00:00"}
+        found = [state.segments[list_id][seg_id]]
+    found[0]["members"].add(member["id"])
+    tag_member(member, found[0]["id"], found[0]["name"])
+
+
+def untag_all_but(state: MailchimpState, list_id: str, member: dict, names: list[str]) -> None:
+    """sync_tags: remove every tag of the member that is not named."""
+    keep = {n.strip().lower() for n in names}
+    for tag in [t for t in member["tags"] if t["name"].lower() not in keep]:
+        state.segments[list_id][tag["id"]]["members"].discard(member["id"])
+    member["tags"] = [t for t in member["tags"] if t["name"].lower() in keep]
+    member["tags_count"] = len(member["tags"])
+
+
+def invalid_batch(body: Any) -> str | None:
+    """Why a batch body does not match the API description (unknown keys, a missing or wrong status), or None."""
+    if not isinstance(body, dict) or set(body) - BATCH_KEYS:
+        return f"unknown keys {sorted(set(body or {}) - BATCH_KEYS)}"
+    for entry in body.get("members") or []:
+        if set(entry) - MEMBER_KEYS:
+            return f"{entry.get('email_address')}: unknown keys {sorted(set(entry) - MEMBER_KEYS)}"
+        if entry.get("status") not in STATUSES:
+            return f"{entry.get('email_address')}: status must be one of {', '.join(STATUSES)}"
+        tags = entry.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+            return f"{entry.get('email_address')}: tags must be a list of tag names"
+    return None
 
 
 def batch(state: MailchimpState, query: dict, body: Any, list_id: str) -> tuple[int, Any]:
     if list_id not in state.lists:
         return problem(404, "Resource Not Found", "The requested resource could not be found.")
+    if invalid_batch(body):
+        return problem(400, "Invalid Resource", f"The resource submitted could not be validated: {invalid_batch(body)}")
     members = body.get("members") or []
     if len(members) > 500:
         return problem(400, "Invalid Resource", "You can only add 500 members at a time.")
     new, updated, errors = [], [], []
     for entry in members:
-        kind, member = _upsert(state, list_id, entry, bool(body.get("update_existing")))
-        if kind == "error":
-            errors.append({"email_address": entry.get("email_address"), "error": member, "error_code": "ERROR_GENERIC"})
+        kind, member = _upsert(state, list_id, entry, bool(body.get("update_existing")),
+                               bool(body.get("sync_tags")))
+        if kind in ("error", "exists"):
+            errors.append({"email_address": entry.get("email_address"), "error": member,
+                           "error_code": "ERROR_CONTACT_EXISTS" if kind == "exists" else "ERROR_GENERIC"})
         else:
             (new if kind == "new" else updated).append(_member_out(member))
     return 200, {"new_members": new, "updated_members": updated, "errors": errors, "total_created": len(new),
@@ -102,6 +157,10 @@ def member(state: MailchimpState, query: dict, body: Any, list_id: str, hash_: s
 
 
 def create_segment(state: MailchimpState, query: dict, body: Any, list_id: str) -> tuple[int, Any]:
+    if len(body.get("static_segment") or []) > 500:
+        return problem(400, "Invalid Resource", "You can only add 500 members at a time.")
+    if any(s["name"].lower() == body["name"].lower() for s in state.segments[list_id].values()):
+        return problem(400, "Invalid Resource", "Sorry, a segment or tag with that name already exists.")
     seg_id = next(state.ids)
     state.segments[list_id][seg_id] = {"id": seg_id, "name": body["name"], "type": "static", "list_id": list_id,
                                        "members": set(), "created_at": "2026-01-01T00:00:00+00:00"}
@@ -109,20 +168,31 @@ def create_segment(state: MailchimpState, query: dict, body: Any, list_id: str) 
     return 200, _segment_out(state.segments[list_id][seg_id])
 
 
+def segments(state: MailchimpState, query: dict, body: Any, list_id: str) -> tuple[int, Any]:
+    found = [_segment_out(s) for s in state.segments.get(list_id, {}).values()
+             if not query.get("type") or s["type"] == query["type"]]
+    return _page(found, query, "segments", list_id=list_id)
+
+
 def _segment_out(seg: dict) -> dict:
     return {**{k: v for k, v in seg.items() if k != "members"}, "member_count": len(seg["members"])}
 
 
 def _add_to_segment(state: MailchimpState, list_id: str, seg_id: int, emails: list[str]) -> list[str]:
+    segment = state.segments[list_id][seg_id]
     missing = [e for e in emails if md5(e) not in state.members[list_id]]
-    state.segments[list_id][seg_id]["members"] |= {md5(e) for e in emails if e not in missing}
+    for email in emails:
+        if email not in missing:
+            segment["members"].add(md5(email))
+            tag_member(state.members[list_id][md5(email)], seg_id, segment["name"])
     return missing
 
 
 def segment_add(state: MailchimpState, query: dict, body: Any, list_id: str, seg_id: str) -> tuple[int, Any]:
     emails = body.get("members_to_add") or []
     if len(emails) > 500:
-        return problem(400, "Invalid Resource", "You can only add 500 members at a time.")
+        return problem(400, "Invalid Resource", "Maximum allowed member items exceeded, please provide at most 500 "
+                                                "items in members_to_add field or members_to_remove field")
     missing = _add_to_segment(state, list_id, int(seg_id), emails)
     added = [_member_out(state.members[list_id][md5(e)]) for e in emails if e not in missing]
     errors = [{"email_addresses": missing, "error": "Email addresses are not list members"}] if missing else []
@@ -249,6 +319,7 @@ ROUTES = [
     ("GET", r"/lists/([^/]+)/members", members),
     ("GET", r"/lists/([^/]+)/members/([0-9a-f]+)", member),
     ("POST", r"/lists/([^/]+)/segments", create_segment),
+    ("GET", r"/lists/([^/]+)/segments", segments),
     ("POST", r"/lists/([^/]+)/segments/(\d+)", segment_add),
     ("POST", r"/campaigns", create_campaign),
     ("GET", r"/campaigns", campaigns),

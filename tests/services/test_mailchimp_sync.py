@@ -49,29 +49,145 @@ def test_sync_upserts_members_with_merge_fields_and_tags(fake, client, db):
     assert member["status"] == "subscribed"
     assert member["merge_fields"] == {"FNAME": "Jo", "LNAME": "Bloggs", "STATION": "KEXP", "SHOW": "Morning"}
     assert [t["name"] for t in member["tags"]] == ["indie", "rock", "radio"]
-    assert (result.sent, result.created, result.batches, result.api_calls) == (1, 1, 1, 1)
+    assert batch_bodies(fake) == [{"members": [{"email_address": "Jo@Radio.com", "status": "subscribed",
+                                                "merge_fields": member["merge_fields"],
+                                                "tags": ["indie", "rock", "radio"]}],
+                                   "update_existing": False, "sync_tags": False}]
+    assert (result.sent, result.created, result.batches, result.member_calls) == (1, 1, 1, 1)
+    assert (result.tagged, result.api_calls, fake.calls) == (3, 1, 1)  # tags ride in the batch: no other call
 
 
-def test_sync_never_asks_for_subscribed_and_keeps_unsubscribed_members(fake, client, db):
+def test_sync_never_sends_subscribed_for_an_unsubscribed_or_cleaned_member(fake, client, db):
     fake.state.add_member("list1", "left@radio.com", "unsubscribed")
     fake.state.add_member("list1", "dead@radio.com", "cleaned")
     contacts = add(db, {"email": "left@radio.com"}, {"email": "dead@radio.com"}, {"email": "new@radio.com"},
                    {"email": "optout@radio.com", "status": "unsubscribed"},
                    {"email": "b@radio.com", "status": "bounced"})
     result = svc.sync(client, db, "list1", contacts, run_id=None)
-    sent = [m for body in batch_bodies(fake) for m in body["members"]]
-    assert all(m.get("status") != "subscribed" for m in sent)
-    assert {m["email_address"]: m.get("status") for m in sent}["optout@radio.com"] == "unsubscribed"
-    assert "b@radio.com" not in {m["email_address"] for m in sent}
+    [create] = batch_bodies(fake)  # the existing two are refused by the create-only pass, then read and kept
+    assert create["update_existing"] is False
+    assert {m["email_address"]: m["status"] for m in create["members"]} == {
+        "left@radio.com": "subscribed", "dead@radio.com": "subscribed", "new@radio.com": "subscribed",
+        "optout@radio.com": "unsubscribed"}
+    assert [p for m, p, _ in fake.requests if m == "GET"] == [f"/lists/list1/members/{md5(e)}"
+                                                              for e in ("left@radio.com", "dead@radio.com")]
+    assert "b@radio.com" not in {m["email_address"] for m in create["members"]}
     members = fake.state.members["list1"]
     assert members[md5("left@radio.com")]["status"] == "unsubscribed"
     assert members[md5("dead@radio.com")]["status"] == "cleaned"
     assert members[md5("optout@radio.com")]["status"] == "unsubscribed"
     assert {(k.email, k.status) for k in result.kept} == {("left@radio.com", "unsubscribed"),
                                                           ("dead@radio.com", "cleaned")}
-    assert [s.email for s in result.skipped] == ["b@radio.com"]
+    assert [s.email for s in result.skipped] == ["b@radio.com"] and result.errors == ()
     assert status_of(db, "left@radio.com") == "unsubscribed" and status_of(db, "dead@radio.com") == "cleaned"
     assert status_of(db, "new@radio.com") == "opted-in"
+    calls = fake.calls
+    again = svc.sync(client, db, "list1", list(ContactStore(db).iter()))
+    assert again.kept == () and {s.email for s in again.skipped} == {"b@radio.com", "dead@radio.com"}
+    assert [(b["update_existing"], b["members"][0]["email_address"], b["members"][0]["status"])
+            for b in batch_bodies(fake)[1:]] == [(True, "left@radio.com", "unsubscribed")]
+    assert fake.calls - calls == again.api_calls
+
+
+def test_existing_members_are_updated_in_a_second_pass_keeping_their_status(fake, client, db):
+    fake.state.add_member("list1", "sub@radio.com", "subscribed")
+    fake.state.add_member("list1", "wait@radio.com", "pending")
+    contacts = add(db, {"email": "sub@radio.com", "first_name": "Sue"}, {"email": "wait@radio.com", "first_name": "W"},
+                   {"email": "new@radio.com", "status": "pending"})
+    result = svc.sync(client, db, "list1", contacts)
+    create, update = batch_bodies(fake)
+    assert create["update_existing"] is False and update["update_existing"] is True
+    assert {m["email_address"]: m["status"] for m in update["members"]} == {"sub@radio.com": "subscribed",
+                                                                            "wait@radio.com": "pending"}
+    members = fake.state.members["list1"]
+    assert members[md5("sub@radio.com")]["merge_fields"] == {"FNAME": "Sue"}
+    assert members[md5("wait@radio.com")]["status"] == "pending" and members[md5("new@radio.com")]["status"] == \
+        "pending"
+    assert (result.created, result.updated, result.member_calls, result.kept, result.errors) == (1, 2, 4, (), ())
+    calls = fake.calls
+    again = svc.sync(client, db, "list1", list(ContactStore(db).iter()))
+    assert (again.sent, again.unchanged, fake.calls - calls) == (0, 3, 1)  # only the status pull
+
+
+def test_many_refused_members_are_resolved_with_one_paged_read(fake, client, db):
+    for i in range(1500):
+        fake.state.add_member("list1", f"dj{i:04d}@radio.com", "unsubscribed" if i % 100 == 0 else "subscribed")
+    contacts = add(db, *({"email": f"dj{i:04d}@radio.com"} for i in range(1500)), {"email": "not-an-address"},
+                   {"email": "new@radio.com"})
+    result = svc.sync(client, db, "list1", contacts)
+    reads = [p for m, p, _ in fake.requests if m == "GET" and p.startswith("/lists/list1/members")]
+    assert reads == ["/lists/list1/members", "/lists/list1/members"]  # 1,501 members, 1,000 a page
+    updates = [b for b in batch_bodies(fake) if b["update_existing"]]
+    assert sum(len(b["members"]) for b in updates) == 1485
+    assert all(m["status"] == "subscribed" for b in updates for m in b["members"])
+    assert len(result.kept) == 15 and all(k.status == "unsubscribed" for k in result.kept)
+    assert [e.email for e in result.errors] == ["not-an-address"] and result.created == 1
+    assert sum(1 for m in fake.state.members["list1"].values() if m["status"] == "unsubscribed") == 15
+
+
+def test_fake_refuses_batch_members_outside_the_spec(fake):
+    import requests
+
+    for member in ({"email_address": "jo@radio.com", "status_if_new": "subscribed"},
+                   {"email_address": "jo@radio.com", "status": "subscribed", "bogus": 1},
+                   {"email_address": "jo@radio.com", "status": "subscribed", "tags": "indie"},
+                   {"email_address": "jo@radio.com", "status": "subscribed", "tags": [{"name": "indie"}]},
+                   {"email_address": "jo@radio.com"}):
+        answer = requests.post(fake.url + "/lists/list1", json={"members": [member], "update_existing": True},
+                               timeout=5)
+        assert answer.status_code == 400 and "could not be validated" in answer.json()["detail"]
+    assert fake.state.members["list1"] == {}
+
+
+def test_fake_adds_batch_tags_to_new_and_existing_members_and_replaces_them_only_with_sync_tags(fake):
+    import requests
+
+    fake.state.add_member("list1", "old@radio.com")
+    post = lambda members, **flags: requests.post(fake.url + "/lists/list1", json={  # noqa: E731
+        "members": members, "update_existing": True, **flags}, timeout=5).json()
+    answer = post([{"email_address": "new@radio.com", "status": "subscribed", "tags": ["indie", "Radio"]},
+                   {"email_address": "old@radio.com", "status": "subscribed", "tags": ["hand-made"]}])
+    assert [t["name"] for t in answer["new_members"][0]["tags"]] == ["indie", "Radio"]
+    post([{"email_address": "old@radio.com", "status": "subscribed", "tags": ["INDIE"]}])
+    old = fake.state.members["list1"][md5("old@radio.com")]
+    assert [t["name"] for t in old["tags"]] == ["hand-made", "indie"]  # added, the existing tag's spelling kept
+    assert sorted(s["name"] for s in fake.state.segments["list1"].values()) == ["Radio", "hand-made", "indie"]
+    post([{"email_address": "old@radio.com", "status": "subscribed", "tags": ["indie"]}], sync_tags=True)
+    assert [t["name"] for t in old["tags"]] == ["indie"] and old["tags_count"] == 1
+    assert not any(md5("old@radio.com") in s["members"] for s in fake.state.segments["list1"].values()
+                   if s["name"] == "hand-made")
+
+
+def test_tags_ride_in_the_member_batches(fake, client, db):
+    contacts = add(db, *({"email": f"dj{i:04d}@radio.com", "genres": ["indie"] + (["jazz"] if i < 3 else []),
+                          "contact_type": "Radio"} for i in range(1100)))
+    result = svc.sync(client, db, "list1", contacts)
+    assert (result.api_calls, result.batches, result.tagged) == (3, 3, 2203)
+    assert [p for _, p, _ in fake.requests] == ["/lists/list1"] * 3
+    sent = {m["email_address"]: m["tags"] for b in batch_bodies(fake) for m in b["members"]}
+    assert sent["dj0000@radio.com"] == ["indie", "jazz", "Radio"] and sent["dj1099@radio.com"] == ["indie", "Radio"]
+    segments = {s["name"]: len(s["members"]) for s in fake.state.segments["list1"].values()}
+    assert segments == {"indie": 1100, "jazz": 3, "Radio": 1100}
+    more = add(db, {"email": "late@radio.com", "genres": ["INDIE"]})
+    again = svc.sync(client, db, "list1", [c for c in more if c.email == "late@radio.com"])
+    assert (again.sent, again.tagged, again.api_calls) == (1, 1, 2)  # the status pull, one batch
+    assert len(fake.state.segments["list1"]) == 3  # Mailchimp's tag names ignore case
+
+
+def test_existing_members_get_tap_tags_and_keep_hand_made_ones(fake, client, db):
+    fake.state.add_member("list1", "jo@radio.com", tags=[{"id": 99, "name": "VIP"}], tags_count=1)
+    contacts = add(db, {"email": "jo@radio.com", "genres": ["indie"], "contact_type": "radio"})
+    result = svc.sync(client, db, "list1", contacts)
+    create, update = batch_bodies(fake)
+    assert create["update_existing"] is False and update["update_existing"] is True
+    assert update["members"][0]["tags"] == ["indie", "radio"] and update["sync_tags"] is False
+    member = fake.state.members["list1"][md5("jo@radio.com")]
+    assert [t["name"] for t in member["tags"]] == ["VIP", "indie", "radio"] and result.tagged == 2
+    store = ContactStore(db)
+    store.update(store.get("jo@radio.com").id, {"genres": ["jazz"]})
+    again = svc.sync(client, db, "list1", list(store.iter()))
+    assert again.sent == 1 and batch_bodies(fake)[-1]["members"][0]["tags"] == ["jazz", "radio"]
+    assert [t["name"] for t in member["tags"]] == ["VIP", "indie", "radio", "jazz"]  # sync_tags false: added only
 
 
 def test_status_changes_are_journaled(fake, client, db):
@@ -104,10 +220,21 @@ def test_resync_sends_only_changes_and_pulls_later_unsubscribes(fake, client, db
                                                              last_changed="2099-01-01T00:00:00+00:00")
     calls = fake.calls
     result = svc.sync(client, db, "list1", list(ContactStore(db).iter()))
-    assert (result.sent, result.unchanged, result.api_calls) == (0, 5, 1)
+    assert (result.sent, result.unchanged, result.api_calls) == (0, 4, 1)
+    assert result.kept == (svc.Kept("dj3@radio.com", "unsubscribed"),)
     assert fake.requests[calls][1] == "/lists/list1/members" and fake.calls == calls + 1
     assert status_of(db, "dj3@radio.com") == "unsubscribed"
     assert [c.email for c in result.status_changes] == ["dj3@radio.com"]
+
+
+def test_a_member_unsubscribed_since_the_last_sync_is_pulled_before_anything_is_sent(fake, client, db):
+    svc.sync(client, db, "list1", add(db, {"email": "jo@radio.com", "first_name": "Jo"}))
+    fake.state.members["list1"][md5("jo@radio.com")].update(status="unsubscribed",
+                                                             last_changed="2099-01-01T00:00:00+00:00")
+    ContactStore(db).update(ContactStore(db).get("jo@radio.com").id, {"first_name": "Joanne"})
+    calls = len(batch_bodies(fake))
+    result = svc.sync(client, db, "list1", list(ContactStore(db).iter()))
+    assert batch_bodies(fake)[calls:] == [] and result.kept == (svc.Kept("jo@radio.com", "unsubscribed"),)
 
 
 def test_large_sync_uses_batches_of_500_and_at_most_10_connections(fake, client, db):
@@ -177,15 +304,21 @@ def test_audiences_give_member_counts(fake, client):
     assert (audience["id"], audience["memberCount"], audience["unsubscribeCount"]) == ("list1", 1, 1)
 
 
+@pytest.mark.parametrize("remote", [None, "subscribed", "pending", "unsubscribed", "cleaned", "transactional",
+                                    "archived"])
 @pytest.mark.parametrize("status", [None, "opted-in", "pending", "unsubscribed", "bounced", "cleaned",
                                     "do-not-contact", "archived", "something-else"])
-def test_no_payload_ever_asks_mailchimp_to_subscribe(status):
+def test_no_payload_asks_to_subscribe_an_address_mailchimp_holds_as_gone(status, remote):
     from totalaudio.models import Contact
 
-    entry = svc.member_payload(Contact(id="c1", email="jo@radio.com", status=status))
-    assert entry is None or entry.get("status") in (None, "unsubscribed")
+    entry = svc.member_payload(Contact(id="c1", email="jo@radio.com", status=status), remote=remote)
+    assert entry is None or set(entry) == {"email_address", "merge_fields", "status", "tags"}
+    if remote in ("unsubscribed", "cleaned", "archived"):
+        assert entry is None or entry["status"] == "unsubscribed"
+    if remote in ("subscribed", "pending") and entry and status not in ("unsubscribed", "do-not-contact"):
+        assert entry["status"] == remote  # an existing member's status is never changed, only opted out
     if status in ("unsubscribed", "do-not-contact"):
-        assert entry == {"email_address": "jo@radio.com", "merge_fields": {}, "tags": [], "status": "unsubscribed"}
+        assert entry == {"email_address": "jo@radio.com", "merge_fields": {}, "status": "unsubscribed", "tags": []}
     if status in ("bounced", "cleaned", "archived"):
         assert entry is None
 

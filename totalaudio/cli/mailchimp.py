@@ -73,7 +73,7 @@ def sync(
     full: bool = typer.Option(False, "--full", help="Resend unchanged members and re-read every unsubscribe."),
     dry_run: bool = output.DRY_RUN, json_: bool = output.JSON,
 ) -> None:
-    """Upsert the chosen contacts as audience members (500 a call) and pull unsubscribes back; never re-subscribes."""
+    """Upsert the chosen contacts as tagged members (500 a call) and pull unsubscribes back; never re-subscribes."""
     from totalaudio.services import mailchimp as svc
 
     st = state()
@@ -90,7 +90,8 @@ def _render_sync(r) -> None:
     console = output.stdout_console()
     console.print(f"{head} {r.sent} of {r.selected} contacts to audience {r.list_id} in {r.batches} batches "
                   f"({r.created} new, {r.updated} updated, {r.unchanged} unchanged, {r.opted_out} opted out, "
-                  f"{len(r.skipped)} skipped, {r.api_calls} API calls)", highlight=False)
+                  f"{len(r.skipped)} skipped, {r.tagged} member tags added, {r.api_calls} API calls)",
+                  highlight=False)
     for kept in r.kept:
         console.print(f"  kept {kept.status} in Mailchimp (not re-subscribed): {kept.email}", highlight=False)
     for err in r.errors:

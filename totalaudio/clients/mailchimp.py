@@ -17,6 +17,12 @@ INTEGRATION = integrations.get("mailchimp")
 TIMEOUT = (5, 30)  # the SDK's default is 120 s with no retries
 BATCH_SIZE = 500  # Mailchimp's limit for POST /lists/{list_id} and segment member batches
 PAGE_SIZE = 1000  # Mailchimp's largest `count`
+# The member object of POST /lists/{id} in Mailchimp's API description (no status_if_new), plus `tags`: absent
+# from the v3.0.85 description but accepted by Mailchimp per its release note of 2022-01-24 ("Added ability to
+# sync tags to existing members"): a list of tag names, added to new and existing members.
+BATCH_MEMBER_KEYS = frozenset({"email_address", "email_type", "status", "merge_fields", "interests", "language",
+                               "vip", "location", "ip_signup", "timestamp_signup", "ip_opt", "timestamp_opt", "tags"})
+MEMBER_STATUSES = ("subscribed", "unsubscribed", "cleaned", "pending", "transactional")
 COMPLIANCE_HINT = ("Mailchimp keeps this address unsubscribed: the person unsubscribed, bounced or was reviewed for "
                    "compliance, so the law and Mailchimp forbid adding them back. Only they can re-subscribe, "
                    "through your audience's signup form.")
@@ -181,11 +187,21 @@ class MailchimpClient:
         """One member by address (through its subscriber hash)."""
         return self._call("lists.member", self.sdk.lists.get_list_member, list_id, subscriber_hash(email))
 
-    def batch_members(self, list_id: str, members: list[dict[str, Any]]) -> dict[str, Any]:
-        """POST /lists/{id}: upsert up to 500 members; the answer lists new, updated and rejected members."""
+    def batch_members(self, list_id: str, members: list[dict[str, Any]], *, update_existing: bool = True,
+                      sync_tags: bool = False) -> dict[str, Any]:
+        """POST /lists/{id}: add (and with update_existing, update) up to 500 members, each with a status and
+        optionally tags (names, added; with sync_tags they replace the member's tags); the answer lists new,
+        updated and rejected members."""
         if len(members) > BATCH_SIZE:
             raise ValueError(f"at most {BATCH_SIZE} members per batch")
-        body = {"members": members, "update_existing": True, "sync_tags": False}
+        if sync_tags and not update_existing:
+            raise ValueError("sync_tags only works with update_existing")
+        unknown = {k for m in members for k in m} - BATCH_MEMBER_KEYS
+        if unknown or any(m.get("status") not in MEMBER_STATUSES or not _tag_names(m.get("tags", []))
+                          for m in members):
+            raise ValueError(f"batch members need a valid status, tags as a list of names, and no other keys "
+                             f"than the spec's: {sorted(unknown)}")
+        body = {"members": members, "update_existing": update_existing, "sync_tags": sync_tags}
         return self._call("lists.batch", self.sdk.lists.batch_list_members, list_id, body)
 
     def create_segment(self, list_id: str, name: str, emails: list[str]) -> dict[str, Any]:
@@ -248,6 +264,11 @@ class MailchimpClient:
         """The members who unsubscribed from this campaign."""
         return self._pages("reports.unsubscribed", self.sdk.reports.get_unsubscribed_list_for_campaign,
                            "unsubscribes", campaign_id)
+
+
+def _tag_names(tags: Any) -> bool:
+    """Batch tags are a list of non-empty names (strings), as in the release note; not {name, status} objects."""
+    return isinstance(tags, list) and all(isinstance(t, str) and t.strip() for t in tags)
 
 
 def server_prefix(api_key: str, explicit: str | None) -> str:

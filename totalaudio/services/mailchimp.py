@@ -1,44 +1,38 @@
-"""Audience sync: upsert chosen contacts as Mailchimp members in batches, never re-subscribing anyone,
-and pull unsubscribes and cleaned addresses back into the local store."""
+"""Audience sync: upsert chosen contacts as Mailchimp members in batches of 500, tags included, never
+re-subscribing anyone, and pull unsubscribes and cleaned addresses back into the local store.
+
+Every batch member carries a status and its tags (genres, contact type). The v3.0.85 API description lists
+neither status_if_new nor tags on batch members; tags are accepted all the same: Mailchimp's release note of
+24 January 2022 ("Added ability to sync tags to existing members") says tags sent through the bulk Lists
+endpoint are added to new and existing members. The same note added ``sync_tags``, which replaces a member's
+tags with those sent (only with update_existing true). tap sends sync_tags false: it adds its tags and never
+removes the tags a plugger made by hand in Mailchimp (a tag dropped locally therefore stays in Mailchimp).
+
+An address Mailchimp may already hold is never sent as "subscribed" on trust: members tap has not mirrored yet
+go in create-only batches (update_existing false), which leave existing members untouched; those Mailchimp
+refuses have their status read (one lookup each when few, else the audience's statuses 1,000 a call) and are
+updated without ever re-subscribing anyone. Statuses changed since the last sync are pulled before anything is
+sent."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from totalaudio.clients.mailchimp import explain, subscriber_hash
 from totalaudio.errors import IntegrationError, utc_now
 from totalaudio.models import INACTIVE_STATUSES, Contact
+from totalaudio.services.mailchimp_plan import (BATCH_SIZE, GONE, MERGE_TAGS, NOT_SENT, OPTED_OUT,  # noqa: F401
+                                                Kept, Plan, Skipped, chunks, contact_tags, member_payload,
+                                                payload_hash, plan_sync, wanted_status)
 from totalaudio.store.contacts import ContactStore, normalise_email
 from totalaudio.store.mailchimp import MemberMirror
 from totalaudio.store.runs import Journal
 from totalaudio.store.syncstate import SyncState
 
-BATCH_SIZE = 500
+FEW = 3  # refused members looked up one by one; more than this: one paged read of the audience
 MAX_WORKERS = 10  # Mailchimp allows 10 simultaneous connections; the client's limiter enforces it too
-MERGE_TAGS = {"first_name": "FNAME", "last_name": "LNAME", "station": "STATION", "show": "SHOW"}
-OPTED_OUT = frozenset({"unsubscribed", "do-not-contact"})  # pushed to Mailchimp as unsubscribed
-NOT_SENT = frozenset({"bounced", "cleaned", "archived"})  # left out: Mailchimp manages bounces itself
-GONE = {"unsubscribed": "unsubscribed", "cleaned": "cleaned"}  # Mailchimp status -> local status
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A selected contact that was not sent, and why."""
-
-    email: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Kept:
-    """A member Mailchimp keeps unsubscribed or cleaned: tap did not (and cannot) subscribe them again."""
-
-    email: str
-    status: str
 
 
 @dataclass(frozen=True)
@@ -81,6 +75,8 @@ class SyncResult:
     errors: tuple[MemberError, ...] = ()
     status_changes: tuple[StatusChange, ...] = ()
     run_id: str | None = None
+    member_calls: int = 0
+    tagged: int = 0  # member-tag pairs sent with members Mailchimp accepted
 
 
 def client(settings: Any) -> Any:
@@ -101,61 +97,7 @@ def audiences(client: Any) -> list[dict[str, Any]]:
     return out
 
 
-def member_payload(contact: Contact, merge_tags: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """The batch entry for a contact, or None when it must not be sent. Never carries status 'subscribed':
-    active contacts get status_if_new, so an existing unsubscribed or cleaned member stays as it is."""
-    local = (contact.status or "").lower()
-    if local in NOT_SENT or not contact.email:
-        return None
-    merge = {tag: getattr(contact, attr) for attr, tag in (merge_tags or MERGE_TAGS).items() if getattr(contact, attr)}
-    tags = list(dict.fromkeys([*contact.genres, *([contact.contact_type] if contact.contact_type else [])]))
-    entry: dict[str, Any] = {"email_address": contact.email.strip(), "merge_fields": merge, "tags": tags}
-    if local in OPTED_OUT:
-        entry["status"] = "unsubscribed"
-    else:
-        entry["status_if_new"] = "pending" if local == "pending" else "subscribed"
-    return entry
-
-
-def payload_hash(entry: dict[str, Any]) -> str:
-    """A stable fingerprint of what was sent for a member."""
-    return hashlib.sha1(json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-@dataclass
-class Plan:
-    """The members to send, and the selected contacts that will not be."""
-
-    entries: list[tuple[Contact, dict[str, Any]]] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    unchanged: int = 0
-    selected: int = 0
-
-
-def plan_sync(contacts: Iterable[Contact], mirror: dict[str, dict], *, full: bool = False,
-              merge_tags: dict[str, str] | None = None) -> Plan:
-    """Decide per contact: send, skip (inactive locally) or leave (unchanged since the last sync)."""
-    plan, seen = Plan(), set()
-    for contact in contacts:
-        plan.selected += 1
-        email = normalise_email(contact.email or "")
-        entry = member_payload(contact, merge_tags)
-        if entry is None or email in seen:
-            reason = "duplicate address" if email in seen else f"status is {contact.status or 'missing email'}"
-            plan.skipped.append(Skipped(contact.email, reason))
-            continue
-        seen.add(email)
-        known = mirror.get(email)
-        if not full and known and known["payload_hash"] == payload_hash(entry):
-            plan.unchanged += 1
-            continue
-        plan.entries.append((contact, entry))
-    return plan
-
-
-def chunks(items: list, size: int = BATCH_SIZE) -> list[list]:
-    """Consecutive slices of at most ``size`` items."""
-    return [items[i:i + size] for i in range(0, len(items), size)]
+Refused = tuple[Contact, dict[str, Any], dict[str, Any]]
 
 
 class Syncer:
@@ -165,21 +107,25 @@ class Syncer:
         self.client, self.db, self.list_id, self.run_id = client, db, list_id, run_id
         self.mirror, self.journal = MemberMirror(db), Journal(db)
         self.contacts = ContactStore(db)
-        self.counts = {"created": 0, "updated": 0}
+        self.counts = {"created": 0, "updated": 0, "batches": 0, "tagged": 0}
         self.kept: list[Kept] = []
         self.errors: list[MemberError] = []
         self.statuses: dict[str, str] = {}
 
-    def push(self, entries: list[tuple[Contact, dict[str, Any]]]) -> list[IntegrationError]:
-        """Send the batches (up to 10 at once) and apply each answer; returns the batches that failed."""
+    def push(self, entries: list[tuple[Contact, dict[str, Any]]], update_existing: bool = True,
+             refused: list[Refused] | None = None) -> list[IntegrationError]:
+        """Send the batches (up to 10 at once) and apply each answer; returns the batches that failed.
+        Members rejected in a create-only pass go to ``refused`` (they may exist), else to the errors."""
         batches = chunks(entries)
+        self.counts["batches"] += len(batches)
         journal_ids = [self._intend(i, batch) for i, batch in enumerate(batches)]
         with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(batches) or 1)) as pool:
-            futures = [pool.submit(self.client.batch_members, self.list_id, [e for _, e in b]) for b in batches]
+            futures = [pool.submit(self.client.batch_members, self.list_id, [e for _, e in b],
+                                   update_existing=update_existing) for b in batches]
         failures = []
         for batch, journal_id, future in zip(batches, journal_ids, futures):
             try:
-                self._apply(batch, future.result())
+                self._apply(batch, future.result(), refused)
                 self.journal.set_state(journal_id, "done")
             except IntegrationError as exc:
                 self.journal.set_state(journal_id, "failed")
@@ -191,8 +137,9 @@ class Syncer:
                                    after={"emails": [e["email_address"] for _, e in batch]},
                                    target="mailchimp", state="pending")
 
-    def _apply(self, batch: list[tuple[Contact, dict]], answer: dict[str, Any]) -> None:
-        """Mirror what Mailchimp now holds, note kept and rejected members, pull statuses back."""
+    def _apply(self, batch: list[tuple[Contact, dict]], answer: dict[str, Any],
+               refused: list[Refused] | None) -> None:
+        """Mirror what Mailchimp now holds; note rejected members (or refused ones, for a create-only pass)."""
         rejected = {normalise_email(e.get("email_address") or ""): e for e in answer.get("errors") or []}
         members = {normalise_email(m.get("email_address") or ""): m for m in
                    [*(answer.get("new_members") or []), *(answer.get("updated_members") or [])]}
@@ -201,7 +148,9 @@ class Syncer:
         rows = []
         for contact, entry in batch:
             email = normalise_email(contact.email)
-            if email in rejected:
+            if email in rejected and refused is not None:
+                refused.append((contact, entry, rejected[email]))
+            elif email in rejected:
                 self.errors.append(_member_error(contact.email, rejected[email]))
             elif email in members:
                 rows.append(self._seen(contact, entry, members[email]))
@@ -210,20 +159,66 @@ class Syncer:
     def _seen(self, contact: Contact, entry: dict, member: dict) -> dict[str, Any]:
         status = member.get("status") or ""
         self.statuses[contact.email] = status
-        if status in GONE and "status_if_new" in entry:
-            self.kept.append(Kept(contact.email, status))
+        self.counts["tagged"] += len(entry.get("tags") or [])
+        return self._row(contact, status, payload_hash(entry), member.get("id"))
+
+    def _row(self, contact: Contact, status: str, digest: str | None, member_id: Any = None) -> dict[str, Any]:
         return {"list_id": self.list_id, "email_norm": normalise_email(contact.email), "contact_id": contact.id,
                 "subscriber_hash": subscriber_hash(contact.email), "status": status,
-                "payload_hash": payload_hash(entry), "raw": {"id": member.get("id"), "status": status}}
+                "payload_hash": digest, "raw": {"id": member_id, "status": status}}
 
-    def pull_statuses(self, since: str | None, full: bool) -> None:
-        """Members that unsubscribed or were cleaned since the last sync (all of them with full)."""
-        if full:
+    def run(self, plan: Plan) -> list[IntegrationError]:
+        """Update the members Mailchimp is known to hold, create the others, then resolve those it refused."""
+        self.kept.extend(plan.kept)
+        self.statuses.update({k.email: k.status for k in plan.kept})
+        refused: list[Refused] = []
+        failures = self.push(plan.update) + self.push(plan.create, update_existing=False, refused=refused)
+        return failures + self.resolve(refused)
+
+    def resolve(self, refused: list[Refused]) -> list[IntegrationError]:
+        """Members a create-only pass refused: read their statuses, update those that exist without
+        re-subscribing the unsubscribed or cleaned, and report the others as rejected."""
+        if not refused:
+            return []
+        remote = self._remote_statuses([c.email for c, _, _ in refused])
+        again, rows = [], []
+        for contact, entry, item in refused:
+            status = remote.get(normalise_email(contact.email))
+            wanted = wanted_status((contact.status or "").lower(), status)
+            if status is None:
+                self.errors.append(_member_error(contact.email, item))
+            elif wanted is None:
+                self.kept.append(Kept(contact.email, status))
+                self.statuses[contact.email] = status
+                rows.append(self._row(contact, status, None))
+            else:
+                again.append((contact, {**entry, "status": wanted}))
+        self.mirror.upsert(rows)
+        return self.push(again, update_existing=True)
+
+    def _remote_statuses(self, emails: list[str]) -> dict[str, str | None]:
+        """Mailchimp's status of these addresses: one lookup each when they are few, else the whole audience
+        1,000 a call (a missing address is not a member)."""
+        if len(emails) > FEW:
+            return {normalise_email(m.get("email_address") or ""): m.get("status")
+                    for m in self.client.members(self.list_id)}
+        out: dict[str, str | None] = {}
+        for email in emails:
+            try:
+                out[normalise_email(email)] = self.client.member(self.list_id, email).get("status")
+            except IntegrationError as exc:
+                if exc.status != 404:
+                    raise
+        return out
+
+    def pull_statuses(self, since: str | None, every_gone: bool) -> None:
+        """Members that unsubscribed or were cleaned since the last sync (all of them with every_gone)."""
+        if every_gone:
             found = [m for s in GONE for m in self.client.members(self.list_id, status=s)]
         elif since:
             found = list(self.client.members(self.list_id, since=since))
         else:
-            return  # first sync: the batch answers carry the status of every member sent
+            return  # no cursor: members tap never synced are resolved by the create-only pass
         for member in found:
             if member.get("status") in GONE:
                 self.statuses[member["email_address"]] = member["status"]
@@ -268,7 +263,7 @@ def cursor_key(list_id: str) -> str:
 
 def sync(client: Any, db: Any, list_id: str, contacts: Iterable[Contact], *, dry_run: bool = False,
          full: bool = False, run_id: str | None = None, merge_tags: dict[str, str] | None = None) -> SyncResult:
-    """Upsert contacts as members of an audience and pull member statuses back (see module docstring)."""
+    """Upsert contacts as tagged members of an audience and pull member statuses back (see module docstring)."""
     return sync_members(client, db, list_id, contacts, dry_run=dry_run, full=full, run_id=run_id,
                         merge_tags=merge_tags)[0]
 
@@ -276,22 +271,36 @@ def sync(client: Any, db: Any, list_id: str, contacts: Iterable[Contact], *, dry
 def sync_members(client: Any, db: Any, list_id: str, contacts: Iterable[Contact], *, dry_run: bool = False,
                  full: bool = False, run_id: str | None = None,
                  merge_tags: dict[str, str] | None = None) -> tuple[SyncResult, dict[str, str]]:
-    """``sync``, also returning the Mailchimp status of every member sent (email -> status)."""
-    plan = plan_sync(contacts, MemberMirror(db).for_list(list_id), full=full, merge_tags=merge_tags)
-    opted_out = sum(1 for _, e in plan.entries if e.get("status") == "unsubscribed")
+    """``sync``, also returning the Mailchimp status of every member sent or kept (email -> status)."""
     if dry_run:
-        return SyncResult(list_id, True, plan.selected, len(plan.entries), plan.unchanged, 0, 0, opted_out,
-                          len(chunks(plan.entries)), 0, tuple(plan.skipped)), {}
+        plan = plan_sync(contacts, MemberMirror(db).for_list(list_id), full=full, merge_tags=merge_tags)
+        return _result(list_id, plan), {}
     syncer, started, state = Syncer(client, db, list_id, run_id), utc_now(), SyncState(db)
     calls_before = client.caller.calls
-    failures = syncer.push(plan.entries)
-    syncer.pull_statuses(state.get(cursor_key(list_id)), full)
+    since, mirrored = state.get(cursor_key(list_id)), syncer.mirror.for_list(list_id)
+    # First, so that no stale status is trusted; without a cursor (an earlier sync failed) re-read every unsubscribe.
+    syncer.pull_statuses(since, full or (since is None and bool(mirrored)))
+    plan = plan_sync(contacts, syncer.mirror.for_list(list_id), full=full, merge_tags=merge_tags)
+    failures = syncer.run(plan)
     changes = syncer.apply_statuses()
     if failures:
         raise failures[0]
     state.set(cursor_key(list_id), started)
-    result = SyncResult(list_id, False, plan.selected, len(plan.entries), plan.unchanged, syncer.counts["created"],
-                        syncer.counts["updated"], opted_out, len(chunks(plan.entries)),
-                        client.caller.calls - calls_before, tuple(plan.skipped), tuple(syncer.kept),
-                        tuple(syncer.errors), tuple(changes), run_id)
+    calls = client.caller.calls - calls_before
+    result = _result(list_id, plan, syncer, changes=changes, run_id=run_id, member_calls=calls, api_calls=calls)
     return result, syncer.statuses
+
+
+def _result(list_id: str, plan: Plan, syncer: Syncer | None = None, *, changes: Iterable[StatusChange] = (),
+            run_id: str | None = None, member_calls: int = 0, api_calls: int = 0) -> SyncResult:
+    """The result of a plan, and of what the syncer did with it (no syncer: a dry run)."""
+    opted_out = sum(1 for _, e in plan.entries if e.get("status") == "unsubscribed")
+    base = SyncResult(list_id, syncer is None, plan.selected, len(plan.entries), plan.unchanged, 0, 0, opted_out,
+                      len(chunks(plan.update)) + len(chunks(plan.create)), 0, tuple(plan.skipped), tuple(plan.kept),
+                      tagged=sum(len(e.get("tags") or []) for _, e in plan.entries))
+    if syncer is None:
+        return base
+    return replace(base, created=syncer.counts["created"], updated=syncer.counts["updated"],
+                   batches=syncer.counts["batches"], api_calls=api_calls, kept=tuple(syncer.kept),
+                   errors=tuple(syncer.errors), status_changes=tuple(changes), run_id=run_id,
+                   member_calls=member_calls, tagged=syncer.counts["tagged"])
