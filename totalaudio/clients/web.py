@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import re
 import socket
 import time
 from dataclasses import dataclass, field
@@ -19,11 +18,15 @@ from typing import Awaitable, Callable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from totalaudio import __version__
+from totalaudio.clients.webbody import charset, decompress, drain
 
 USER_AGENT = f"tap/{__version__} (totalaudio music-promotion contact research; polite crawler; +https://pypi.org/project/totalaudio/)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+XML_TYPES = ("application/xml", "text/xml", "text/plain")  # sitemaps (some servers send text/plain)
 ROBOTS_MAX_BYTES = 512 * 1024
 MAX_CRAWL_DELAY = 10.0
+ROBOTS_DENIED = "disallowed by robots.txt"
+ORIGINS_PER_SLOT = 16  # origins whose connections are kept alive, per global slot
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 
@@ -107,35 +110,48 @@ class WebClient:
         self.hosts: dict[str, _Host] = {}
         self.slots = asyncio.Semaphore(self.policy.concurrency)
         self.http = None
+        self.transport = None
+        self._ssl = None
         self.requests = 0
 
     async def __aenter__(self) -> "WebClient":
         import httpx
 
+        from totalaudio.clients.hostpool import PerOriginTransport
+
         p = self.policy
         timeout = httpx.Timeout(connect=p.connect_timeout, read=p.read_timeout, write=p.read_timeout,
                                 pool=p.site_timeout)
-        # A bigger pool is slower (httpcore scans it on every request); new sites need new connections anyway.
-        limits = httpx.Limits(max_connections=p.concurrency * 4, max_keepalive_connections=p.concurrency)
+        # Keep-alive per origin: a pool per host (see hostpool); a site's pages reuse its connections.
+        limits = httpx.Limits(max_connections=p.per_host + 1, max_keepalive_connections=p.per_host + 1)
+        self.transport = PerOriginTransport(lambda: self._transport(limits), p.concurrency * ORIGINS_PER_SLOT)
         self.http = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False,
-                                      headers={"User-Agent": p.user_agent}, transport=self._transport(limits))
+                                      headers={"User-Agent": p.user_agent}, transport=self.transport)
         return self
 
     def _transport(self, limits):
         """httpx's transport over a connection pool whose every new connection goes through ``_address``."""
-        import ssl
-
-        import certifi
         import httpcore
         import httpx
 
-        transport = httpx.AsyncHTTPTransport(limits=limits)
+        if self._ssl is None:
+            import ssl
+
+            import certifi
+            self._ssl = ssl.create_default_context(cafile=certifi.where())  # once: loading CAs is slow
+        transport = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl)
         # httpx exposes no network-backend hook; its pool is replaced by an identical one that checks addresses.
         transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl.create_default_context(cafile=certifi.where()), max_connections=limits.max_connections,
+            ssl_context=self._ssl, max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
             http1=True, http2=False, network_backend=_CheckedBackend(self))
         return transport
+
+    async def release(self, url: str) -> None:
+        """Close the kept-alive connections of the URL's origin (its site is done)."""
+        parts = urlsplit(url)
+        if self.transport is not None and parts.hostname:
+            await self.transport.release(parts.scheme, parts.hostname, parts.port)
 
     async def __aexit__(self, *exc) -> None:
         await self.http.aclose()
@@ -145,13 +161,14 @@ class WebClient:
             self.hosts[origin] = _Host(asyncio.Semaphore(self.policy.per_host))
         return self.hosts[origin]
 
-    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-        """GET an HTML page, following and checking up to ``max_redirects`` hops; never raises for the page."""
+    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                    types: tuple[str, ...] = HTML_TYPES) -> Fetched:
+        """GET an HTML page (or another of ``types``), following and checking up to ``max_redirects`` hops."""
         import httpx
 
         started = self.clock()
         try:
-            return await self._follow(url, etag, last_modified, started)
+            return await self._follow(url, etag, last_modified, started, types)
         except Refused as exc:
             return Fetched(url, url, error=str(exc), elapsed=self.clock() - started)
         except httpx.TimeoutException as exc:
@@ -159,11 +176,12 @@ class WebClient:
         except (httpx.HTTPError, httpx.InvalidURL, OSError, UnicodeError, ValueError) as exc:
             return Fetched(url, url, error=f"cannot fetch: {_describe(exc)}", elapsed=self.clock() - started)
 
-    async def _follow(self, url: str, etag: str | None, last_modified: str | None, started: float) -> Fetched:
+    async def _follow(self, url: str, etag: str | None, last_modified: str | None, started: float,
+                      types: tuple[str, ...] = HTML_TYPES) -> Fetched:
         current = url
         for _hop in range(self.policy.max_redirects + 1):
             await self._check_robots(current)
-            status, headers, body, location = await self._get(current, etag, last_modified)
+            status, headers, body, location = await self._get(current, etag, last_modified, types)
             if location is None:
                 return self._result(url, current, status, headers, body, started)
             current = location
@@ -198,7 +216,7 @@ class WebClient:
                               "set TAP_ENRICH_ALLOW_PRIVATE=1 only for local testing")
         return addresses[0]
 
-    async def _get(self, url: str, etag: str | None, last_modified: str | None):
+    async def _get(self, url: str, etag: str | None, last_modified: str | None, types: tuple[str, ...] = HTML_TYPES):
         """One request under the host and global limits: (status, headers, body or None, redirect or None)."""
         headers = _request_headers(url)
         if etag:
@@ -206,14 +224,16 @@ class WebClient:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
-        async with self._polite(url):
+        async with _PoliteSlot(self, _origin(url)):
             self.requests += 1
             async with self.http.stream("GET", url, headers=headers) as resp:
+                if resp.status_code >= 300:
+                    await drain(resp)
                 if resp.status_code in (301, 302, 303, 307, 308):
                     return resp.status_code, resp.headers, None, self._location(url, resp)
                 if resp.status_code >= 300:
                     return resp.status_code, resp.headers, None, None
-                _check_type(resp.headers.get("content-type"))
+                _check_type(resp.headers.get("content-type"), types)
                 return resp.status_code, resp.headers, await self._read(resp, self.policy.max_bytes), None
 
     def _location(self, url: str, resp) -> str:
@@ -233,11 +253,14 @@ class WebClient:
             size += len(chunk)
             if size > cap:
                 break
-        raw = _decompress(b"".join(chunks), resp.headers.get("content-encoding"))
-        return raw[:cap].decode(_charset(resp, raw), errors="replace"), len(raw) > cap
+        raw = decompress(b"".join(chunks), resp.headers.get("content-encoding"))
+        return raw[:cap].decode(charset(resp, raw), errors="replace"), len(raw) > cap
 
-    def _polite(self, url: str):
-        return _PoliteSlot(self, _origin(url))
+    def sitemaps(self, url: str) -> list[str]:
+        """The sitemaps robots.txt names for the URL's host (once robots.txt was read; empty otherwise)."""
+        host = self.hosts.get(_origin(url))
+        robots = host.robots if host is not None else None
+        return list(robots.sitemaps)[:5] if robots else []
 
     async def _check_robots(self, url: str) -> None:
         if not self.policy.respect_robots:
@@ -249,7 +272,7 @@ class WebClient:
                 delay = host.robots.crawl_delay(self.policy.user_agent) if host.robots is not False else None
                 host.crawl_delay = min(float(delay or 0.0), MAX_CRAWL_DELAY)
         if host.robots is not False and not host.robots.can_fetch(url, self.policy.user_agent):
-            raise Refused("disallowed by robots.txt")
+            raise Refused(ROBOTS_DENIED)
 
     async def _load_robots(self, url: str):
         """Protego rules for the URL's host; False means "allow everything" (absent or unreadable robots.txt)."""
@@ -259,9 +282,11 @@ class WebClient:
         robots_url = _origin(url) + "/robots.txt"
         try:
             headers = _request_headers(robots_url)
-            async with self._polite(robots_url):
+            async with _PoliteSlot(self, _origin(robots_url)):
                 self.requests += 1
                 async with self.http.stream("GET", robots_url, headers=headers) as resp:
+                    if resp.status_code != 200:
+                        await drain(resp)
                     if resp.status_code >= 500:
                         return Protego.parse("User-agent: *\nDisallow: /")  # RFC 9309: unreachable = disallow
                     if resp.status_code != 200:
@@ -322,7 +347,7 @@ def _request_headers(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused(f"not an http(s) URL: {url[:200]}")
-    # Only what _decompress undoes: the size cap applies to the bytes received.
+    # Only what decompress undoes: the size cap applies to the bytes received.
     return {"Accept-Encoding": "gzip, deflate"}
 
 
@@ -331,46 +356,10 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
-def _check_type(content_type: str | None) -> None:
+def _check_type(content_type: str | None, types: tuple[str, ...] = HTML_TYPES) -> None:
     kind = (content_type or "").split(";")[0].strip().lower()
-    if kind and kind not in HTML_TYPES:
-        raise Refused(f"not an HTML page ({kind})")
-
-
-def _decompress(raw: bytes, encoding: str | None) -> bytes:
-    """Undo gzip/deflate ourselves: aiter_raw keeps the size cap on the bytes actually received."""
-    import zlib
-
-    encoding = (encoding or "").strip().lower()
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        wbits = 16 + zlib.MAX_WBITS if "gzip" in encoding else zlib.MAX_WBITS
-        try:
-            return zlib.decompressobj(wbits).decompress(raw, 8 * 1024 * 1024)
-        except zlib.error:
-            return raw
-    return raw
-
-
-META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
-
-
-def _charset(resp, raw: bytes) -> str:
-    import codecs
-
-    for candidate in (resp.charset_encoding, _sniff(raw), "utf-8"):
-        if not candidate:
-            continue
-        try:
-            codecs.lookup(candidate)
-            return candidate
-        except LookupError:
-            continue
-    return "utf-8"
-
-
-def _sniff(raw: bytes) -> str | None:
-    match = META_CHARSET.search(raw[:4096])
-    return match.group(1).decode("ascii", "replace") if match else None
+    if kind and kind not in types:
+        raise Refused(f"not an HTML page ({kind})" if types == HTML_TYPES else f"unexpected content type ({kind})")
 
 
 def _describe(exc: BaseException) -> str:

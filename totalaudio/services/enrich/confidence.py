@@ -14,8 +14,11 @@ Weights (documented; they add up to 100 before the penalty):
 | genres                                     | 10     |
 | the station's kind or format               | 5      |
 | shows or presenters                        | 10     |
+|   (only show names mentioned in prose: 5)  |        |
 
-More failed pages than readable ones costs 10 points; nothing readable at all is 0.
+More than twice as many failed pages as readable ones costs 10 points; dead links (404/410) the crawler tried
+do not count (it tries some on a separate allowance: they say nothing about what was read). Nothing readable at
+all is 0.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ def score(data: ScrapedData, station_name: str | None, pages_ok: int, pages_fail
         "shows": bool(data.show_info or data.dj_names),
     }
     total = sum(WEIGHTS[k] for k, on in present.items() if on)
-    if pages_failed > pages_ok:
+    if present["shows"] and not (data.dj_names or any(s.day or s.time or s.host for s in data.show_info)):
+        total -= WEIGHTS["shows"] // 2  # a name in passing is weaker evidence than a schedule or a presenter
+    if pages_failed > 2 * pages_ok:
         total -= ERROR_PENALTY
     return max(0, min(100, total))

@@ -1,24 +1,44 @@
-"""Crawl one station site: the entry page, then the same-site pages that look useful, within a page budget.
+"""Crawl one station site: the entry page, then the same-site pages that look most useful, within a page budget.
 
-Pages are parsed as they arrive (links are needed to go on). A page cache with validators makes a re-run send
-conditional requests; a 304 reuses the cached HTML.
+Best first: every link found goes into a frontier ranked by its score (anchor text and URL words, see
+``discover``) less a penalty per level of depth; the best candidate is fetched next, a few at a time, and the links
+of each page join the frontier as it arrives. The budget counts pages read; requests that fail (404, refused,
+not HTML) draw on a separate, equal allowance so that dead links do not starve the pages that matter, while a
+site never gets more than ``2 x budget`` requests. Links hidden in scripts and data attributes are candidates too;
+a script route that 404s is tried once as the ``.php``/``.html`` file a client-side router would load. When
+discovery leaves pages unspent, the sitemap (named by robots.txt, or /sitemap.xml) offers more candidates.
+Pages are parsed as they arrive. A page cache with validators makes a re-run send conditional requests; a 304
+reuses the cached HTML.
 """
 
 from __future__ import annotations
 
+import asyncio
+import heapq
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from totalaudio.clients.web import Fetched, WebClient
+from totalaudio.clients.web import ROBOTS_DENIED, XML_TYPES, Fetched, WebClient
+from totalaudio.services.enrich import discover
 from totalaudio.services.enrich.extract import PageFacts, link_score, parse
 
 FRAME_SCORE = 8
-LEVEL_TWO_MIN = 9
+ROOT_SCORE = 5
 USEFUL = 6
+DEPTH_PENALTY = 2
+NAV_BONUS = 1
+MIN_DEEP_SCORE = 3  # below the entry page, a link must look at least this useful
+MAX_DEPTH = 3
+SITEMAP_MIN_SCORE = 4
+SITEMAP_REQUESTS = 3
+SITEMAP_URLS = 5000  # read at most this many URLs of one sitemap
 # Tried only when the entry page links to nothing useful (script-built menus): the commonest paths.
 PROBES = ("/contact", "/about", "/submissions")
+ROUTE_FILES = (".php", ".html")
+DEAD = (404, 410)
+ROUTE_MISSES = 2  # a suffix that gave no page twice is not tried again on the site
 
 
 class PageCache(Protocol):
@@ -40,10 +60,15 @@ class SiteCrawl:
     errors: list[str] = field(default_factory=list)
     fetched: int = 0
     failed: int = 0
+    broken: int = 0  # failures other than dead links (404/410): timeouts, refusals, server errors
     parse_seconds: list[float] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     requested: int = 0
     base: str | None = None
+    frontier: list = field(default_factory=list)  # heap of (-priority, seq, url, depth, source)
+    queued: dict = field(default_factory=dict)  # canonical URL -> best priority queued
+    route_file: str | None = None  # the suffix that turned a script route into a page here (".php")
+    route_misses: dict = field(default_factory=dict)  # suffix -> route files that were not there
 
     def ordered(self) -> list[PageFacts]:
         """The pages in the order they were requested (entry page first), whatever order they arrived in."""
@@ -77,50 +102,133 @@ def same_site(url: str, start: str) -> bool:
 class Crawler:
     """Crawls sites with one shared WebClient."""
 
-    def __init__(self, web: WebClient, *, budget: int = 8, cache: PageCache | None = None, pool=None) -> None:
+    def __init__(self, web: WebClient, *, budget: int = 8, cache: PageCache | None = None, pool=None,
+                 failures: int | None = None) -> None:
         self.web = web
         self.budget = max(1, budget)
+        self.failures = max(1, self.budget if failures is None else failures)
         self.cache = cache
         self.pool = pool  # a process pool for parsing, so that the event loop keeps fetching
+        self.parallel = max(1, getattr(web.policy, "per_host", 2))
 
     async def crawl(self, start: str, site: SiteCrawl | None = None) -> SiteCrawl:
-        """Fetch and parse the entry page and up to ``budget - 1`` useful same-site pages."""
+        """Fetch and parse the entry page and up to ``budget - 1`` of the most useful same-site pages."""
         site = site or SiteCrawl(start)
-        home = await self._page(start, site)
-        if home is None:
+        try:
+            home = await self._page(start, site)
+            if home is None:
+                return site
+            site.base = home.url
+            self._offer_page(site, home, 0)
+            self._offer_root(site)
+            await self._drain(site)
+            if len(site.pages) < self.budget and self._can_fail(site):
+                await self._sitemaps(site)
+                await self._drain(site)
             return site
-        site.base = home.url
-        first = self._pick(site, [home], min_score=1, extra_root=True)
-        level_one = await self._pages(first, site)
-        second = self._pick(site, level_one, min_score=LEVEL_TWO_MIN)
-        await self._pages(second, site)
-        return site
+        finally:
+            for url in {start, site.base or start}:
+                await self.web.release(url)  # the site is done: its kept-alive connections are not needed
 
-    def _pick(self, site: SiteCrawl, pages: list[PageFacts], *, min_score: int, extra_root: bool = False) -> list[str]:
-        room = self.budget - site.fetched
-        scored: dict[str, tuple[int, str]] = {}
-        candidates = [(url, link_score(url, text)) for page in pages for url, text in page.links]
-        candidates += [(url, FRAME_SCORE) for page in pages for url in page.frames]
-        if extra_root:
-            origin = urlsplit(site.base or site.start)[:2]
-            candidates.append((urlunsplit(origin + ("/", "", "")), 5))
-            if sum(1 for _u, score in candidates if score >= USEFUL) < 2:
-                candidates += [(urlunsplit(origin + (path, "", "")), 1) for path in PROBES]
-        base = site.base or site.start  # where the entry page really is, after redirects
-        for url, score in candidates:
-            if score < min_score or not same_site(url, base):
+    def _room(self, site: SiteCrawl, in_flight: int) -> bool:
+        # In-flight requests may all fail: counting them keeps the allowance a hard cap.
+        return len(site.pages) + in_flight < self.budget and site.failed + in_flight < self.failures
+
+    def _can_fail(self, site: SiteCrawl) -> bool:
+        return site.failed < self.failures
+
+    async def _drain(self, site: SiteCrawl) -> None:
+        """Fetch the best candidates, ``parallel`` at a time, until the budget or the candidates run out."""
+        running: set[asyncio.Task] = set()
+        try:
+            while True:
+                while len(running) < self.parallel and self._room(site, len(running)) and site.frontier:
+                    neg, _len, url, depth, source = heapq.heappop(site.frontier)
+                    if canonical(url) not in site.seen:
+                        running.add(asyncio.ensure_future(self._visit(site, url, -neg, depth, source)))
+                if not running:
+                    return
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+        finally:
+            for task in running:
+                task.cancel()
+
+    async def _visit(self, site: SiteCrawl, url: str, priority: int, depth: int, source: str) -> None:
+        failed = site.failed
+        facts = await self._page(url, site)
+        if source == "route":
+            suffix = "." + url.rsplit(".", 1)[-1]
+            if facts is not None:
+                site.route_file = suffix
+            else:
+                site.route_misses[suffix] = site.route_misses.get(suffix, 0) + 1
+        if facts is not None:
+            self._offer_page(site, facts, depth)
+        elif source == "script" and site.failed > failed and discover.extensionless(url):
+            self._offer_route_files(site, url, priority, depth)
+
+    def _offer_route_files(self, site: SiteCrawl, url: str, priority: int, depth: int) -> None:
+        """A client-side router loads its routes from files: /contact may be contact.php on the server."""
+        path = urlsplit(url).path.rstrip("/")
+        suffixes = [site.route_file] if site.route_file else [
+            s for s in ROUTE_FILES if site.route_misses.get(s, 0) < ROUTE_MISSES]
+        for n, suffix in enumerate(suffixes):
+            self._offer(site, urlunsplit(urlsplit(url)[:2] + (path + suffix, "", "")), priority - n, depth, "route")
+
+    def _offer_page(self, site: SiteCrawl, page: PageFacts, depth: int) -> None:
+        """Add a page's links, frames and hidden links to the frontier."""
+        child = depth + 1
+        if child > MAX_DEPTH:
+            return
+        minimum = 1 if depth == 0 else MIN_DEEP_SCORE
+        penalty = DEPTH_PENALTY * depth
+        for url, text in page.links:
+            if (score := link_score(url, text)) >= minimum:
+                # The site's own menu and footer name its key pages: a tie goes to them.
+                self._offer(site, url, score - penalty + NAV_BONUS * (url in page.nav), child, "link")
+        for url, text in page.hidden:
+            if (score := link_score(url, text)) >= minimum:
+                self._offer(site, url, score - penalty, child, "script")
+        for url in page.frames:
+            self._offer(site, url, FRAME_SCORE - penalty, child, "frame")
+
+    def _offer_root(self, site: SiteCrawl) -> None:
+        """The site's root page, and the commonest paths when the entry page points to nothing useful."""
+        origin = urlsplit(site.base or site.start)[:2]
+        self._offer(site, urlunsplit(origin + ("/", "", "")), ROOT_SCORE, 1, "link")
+        if sum(1 for neg, *_rest in site.frontier if -neg >= USEFUL) < 2:
+            for path in PROBES:
+                self._offer(site, urlunsplit(origin + (path, "", "")), 1, 1, "probe")
+
+    def _offer(self, site: SiteCrawl, url: str, priority: int, depth: int, source: str) -> None:
+        if not same_site(url, site.base or site.start):
+            return
+        key = canonical(url)
+        if key in site.seen or site.queued.get(key, -99) >= priority:
+            return
+        site.queued[key] = priority
+        heapq.heappush(site.frontier, (-priority, len(url), url, depth, source))
+
+    async def _sitemaps(self, site: SiteCrawl) -> None:
+        """Candidates from the sitemap(s) robots.txt names, or /sitemap.xml: URL words only, best first."""
+        base = site.base or site.start
+        queue = self.web.sitemaps(base) or [urlunsplit(urlsplit(base)[:2] + ("/sitemap.xml", "", ""))]
+        for _request in range(SITEMAP_REQUESTS):
+            if not queue or not self._can_fail(site):
+                return
+            fetched = await self.web.fetch(queue.pop(0), types=XML_TYPES + ("text/html",))
+            site.fetched += 1
+            if fetched.text is None:
+                site.failed += 1
                 continue
-            key = canonical(url)
-            if key not in site.seen and score > scored.get(key, (0, ""))[0]:
-                scored[key] = (score, url)
-        ranked = sorted(scored.values(), key=lambda item: (-item[0], len(item[1])))
-        return [url for _score, url in ranked[:max(0, room)]]
-
-    async def _pages(self, urls: list[str], site: SiteCrawl) -> list[PageFacts]:
-        import asyncio
-
-        results = await asyncio.gather(*(self._page(u, site) for u in urls))
-        return [r for r in results if r is not None]
+            pages, children = discover.sitemap_urls(fetched.text)
+            pages = pages[:SITEMAP_URLS]
+            queue = sorted(children, key=discover.child_sitemap_rank)[:SITEMAP_REQUESTS] + queue
+            for url in pages:
+                if (score := link_score(url, "")) >= SITEMAP_MIN_SCORE:
+                    self._offer(site, url, score - DEPTH_PENALTY, 1, "sitemap")
 
     async def _page(self, url: str, site: SiteCrawl) -> PageFacts | None:
         site.seen.add(canonical(url))
@@ -134,7 +242,9 @@ class Crawler:
         if fetched.error:
             site.errors.append(f"{url}: {fetched.error}")
         if html is None:
-            site.failed += 1
+            if fetched.error != ROBOTS_DENIED:  # no request was made: nothing to hold against the site or us
+                site.failed += 1
+                site.broken += fetched.status not in DEAD
             return None
         site.seen.add(canonical(fetched.final_url))
         if self.cache and not fetched.not_modified and (fetched.etag or fetched.last_modified):

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from totalaudio.services.enrich import contacts, forms, genres, shows, social
+from totalaudio.services.enrich import contacts, discover, forms, genres, schedule, shows, social
+from totalaudio.services.enrich.discover import link_score  # noqa: F401  (re-exported: the crawler's scorer)
 
 SUBMIT_WORDS = re.compile(r"(?i)submi(?:t|ssion|tting)|send (?:us )?(?:your )?music|demos?\b|airplay|get played|"
                           r"music (?:policy|guidelines)|for artists|artists? and labels|promos?\b|new music")
@@ -23,6 +24,9 @@ SUBMIT_PARAGRAPH = re.compile(
     r"(?:demos?|promos?|submissions?) (?:should|can|may|must) be (?:sent|emailed|posted)|"
     r"accept(?:s|ing)? (?:new )?(?:music|submissions|demos)|hearing your music|consider(?:ed)? for airplay")
 SUBMIT_HINT = re.compile(r"(?i)submi|send|airplay|demo|promo|accept|hearing your|consider|on the radio")
+# The same on lower-cased text, where only a yes/no is needed: case-insensitive matching is several times slower.
+SUBMIT_PARAGRAPH_LOW = re.compile(SUBMIT_PARAGRAPH.pattern.replace("(?i)", "", 1))
+SUBMIT_HINT_LOW = re.compile(SUBMIT_HINT.pattern.replace("(?i)", "", 1))
 # (words that must appear, pattern, label): a pattern only runs when one of its words is in the text.
 FORMAT_PATTERNS = tuple((words, re.compile(pattern, re.I), label) for words, pattern, label in (
     (("community",), r"\bcommunity(?:[- ]based)? (?:radio|station|broadcaster)", "community"),
@@ -40,16 +44,6 @@ FORMAT_PATTERNS = tuple((words, re.compile(pattern, re.I), label) for words, pat
     (("eclectic",), r"\beclectic\b", "eclectic"),
     (("news/talk", "talk radio"), r"\bnews/talk\b|\btalk radio\b", "talk"),
 ))
-LINK_SCORES = (
-    (re.compile(r"(?i)submi|demo|send.?music|music.?submi|airplay|for.?artists"), 10),
-    (re.compile(r"(?i)contact|get.?in.?touch|reach.?us"), 9),
-    (re.compile(r"(?i)presenters?|djs?\b|hosts?\b|shows?\b|schedule|programm?e?s?\b|programming|line.?up|"
-                r"on.?air"), 6),
-    (re.compile(r"(?i)\bmusic\b|about|who.?we.?are|team|staff|people|crew|listen"), 4),
-)
-SKIP_LINK = re.compile(r"(?i)\.(?:jpe?g|png|gif|svg|webp|pdf|mp3|m3u8?|pls|zip|docx?|xlsx?|css|js|ico|xml|rss)(?:$|\?)|"
-                       r"/wp-(?:admin|login|json)|/feed/?$|/cart|/login|/account|/privacy|/terms|/cookie|/tag/|"
-                       r"/category/|/\d{4}/\d{2}/|replytocom|/shop")
 SPACES = re.compile(r"\s+")
 SOCIAL_HINT = re.compile(r"(?i)facebook|fb\.com|instagram|twitter|x\.com|tiktok|youtube|soundcloud|mixcloud|"
                          r"bandcamp|spotify|threads|bsky|linkedin|flickr|vimeo")
@@ -57,6 +51,7 @@ FORM_HINT = re.compile(r"(?i)form|airtable|tally|submithub|groover|labelradar|mu
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 TITLE_CHILD = "h2, h3, h4, h5, strong, .title, [class*=title], [class*=name]"
 HOST_CHILD = "[class*=host], [class*=dj], [class*=presenter]"
+NAV_LINKS = "nav a[href], header a[href], footer a[href], [role=navigation] a[href], [class*=menu] a[href]"
 STRIP_TAGS = "script, style, noscript, template, svg, iframe, object"
 MAX_TEXT = 200_000
 KEEP_TEXT = 20_000
@@ -73,6 +68,8 @@ class PageFacts:
     text: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)
     frames: list[str] = field(default_factory=list)
+    hidden: list[tuple[str, str]] = field(default_factory=list)  # links a script would follow: (url, text)
+    nav: set[str] = field(default_factory=set)  # hrefs of links in the menu, header or footer (site structure)
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     profiles: list[social.Profile] = field(default_factory=list)
@@ -118,6 +115,9 @@ def _meta(tree, facts: PageFacts) -> None:
         key = (_attr(node, "name") or _attr(node, "property")).lower()
         if key in ("description", "og:description") and not facts.description:
             facts.description = re.sub(r"\s+", " ", _attr(node, "content"))[:5000]
+        elif key == "" and _attr(node, "http-equiv").lower() == "refresh" and "url=" in _attr(node, "content").lower():
+            target = _attr(node, "content").split("=", 1)[1].strip(" '\"")
+            facts.frames.append(urljoin(facts.url, target))  # the content is elsewhere, as with a frame
         elif key == "og:site_name":
             facts.site_name = _attr(node, "content")[:120] or None
 
@@ -134,10 +134,8 @@ def _anchors(tree, facts: PageFacts) -> None:
             facts.emails.append(email)
         elif href and not href.startswith(("#", "javascript:", "data:")):
             _link(_absolute(facts.url, href), text, facts)
-    for node in tree.css("[data-href], [data-url], div[url], li[url], span[url]"):
-        href = _attr(node, "data-href") or _attr(node, "data-url") or _attr(node, "url")
-        if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            _link(urljoin(facts.url, href), node.text()[:120], facts)
+    _hidden_links(tree, facts)
+    facts.nav = {_absolute(facts.url, _attr(node, "href")).split("#", 1)[0] for node in tree.css(NAV_LINKS)}
     for node in tree.css("[data-cfemail]"):
         if email := contacts.decode_cfemail(_attr(node, "data-cfemail")):
             facts.emails.append(email)
@@ -146,6 +144,22 @@ def _anchors(tree, facts: PageFacts) -> None:
         facts.frames.append(src)
         if form := forms.external_form(src, "embedded form", facts.url):
             facts.forms.append(form)
+
+
+def _hidden_links(tree, facts: PageFacts) -> None:
+    """Links a static crawler does not see as anchors: data-* routes, onclick handlers, link rels, scripts."""
+    for node in tree.css("[data-href], [data-url], [data-link], div[url], li[url], span[url], [onclick]"):
+        attrs = node.attributes
+        href = attrs.get("data-href") or attrs.get("data-url") or attrs.get("data-link") or attrs.get("url")
+        href = (href or "").strip() or discover.onclick_link(attrs.get("onclick") or "", facts.url)
+        if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            facts.hidden.append((urljoin(facts.url, href), SPACES.sub(" ", node.text()).strip()[:120]))
+    for node in tree.css("link[rel][href]"):
+        rel = _attr(node, "rel").lower()
+        if rel in ("home", "index", "contents", "author", "help", "contact", "next", "prev", "up"):
+            facts.hidden.append((urljoin(facts.url, _attr(node, "href")), rel))
+    scripts = [text for node in tree.css("script:not([src])") if (text := node.text()) and "/" in text]
+    facts.hidden.extend((url, "") for url in discover.script_links(scripts, facts.url))
 
 
 def _absolute(base: str, href: str) -> str:
@@ -242,11 +256,15 @@ def _show_blocks(tree, facts: PageFacts) -> None:
     # Not [class*=event]: gig listings name artists, not presenters.
     selector = ("tr, [class*=show], [class*=program], [class*=schedule], [class*=episode], "
                 "[id*=show], [id*=program], li, dt, p")
+    found, handled = schedule.tables(tree, facts.url)
+    facts.shows.extend(found)
     for node in tree.css(selector):
         if node.tag in ("html", "body", "main", "ul", "ol", "table", "tbody", "nav", "header", "footer"):
             continue
+        if node.tag == "tr" and node.mem_id in handled:
+            continue
         text = node.text(separator="  ")
-        if len(text) > 300 or len(text) < 4 or not shows.MAYBE_SHOW.search(text):
+        if len(text) > 300 or len(text) < 4 or not shows.maybe_show(text):
             continue
         if node.tag == "p" and not shows.WHEN_HINT.search(text):
             continue
@@ -264,7 +282,8 @@ def _child_text(node, selector: str) -> str | None:
 
 
 def _text_facts(tree, facts: PageFacts) -> None:
-    prose = f"{facts.description} {facts.text}"
+    # Each sentence once: boilerplate repeated down a page says nothing new and costs every pattern a pass.
+    prose = " ".join(dict.fromkeys(SENTENCE.split(f"{facts.description} {facts.text}")))
     paragraphs = _paragraphs(tree)
     facts.emails.extend(contacts.emails_in_text(prose))
     facts.phones.extend(contacts.phones_in_text(prose))
@@ -285,12 +304,13 @@ def _submission(tree, facts: PageFacts, paragraphs: list[str]) -> list[tuple[int
     for heading in tree.css("h1, h2, h3, h4"):
         if SUBMIT_WORDS.search(heading.text()):
             section = _section_text(heading)
-            if len(section) > 60 and SUBMIT_PARAGRAPH.search(section + " " + heading.text() + " " + path):
+            if len(section) > 60 and SUBMIT_PARAGRAPH_LOW.search(f"{section} {heading.text()} {path}".lower()):
                 found.append((3 if len(section) >= 200 else 2, section))
-    paragraphs = [p for p in paragraphs if SUBMIT_HINT.search(p) and SUBMIT_PARAGRAPH.search(p)]
+    paragraphs = [p for p in paragraphs
+                  if SUBMIT_HINT_LOW.search(low := p.lower()) and SUBMIT_PARAGRAPH_LOW.search(low)]
     if paragraphs:
         found.append((2 + bool(SUBMIT_WORDS.search(path + facts.title)), " ".join(paragraphs)))
-    elif SUBMIT_HINT.search(facts.text) and (sentences := _submission_sentences(facts.text)):
+    elif SUBMIT_HINT_LOW.search(facts.text.lower()) and (sentences := _submission_sentences(facts.text)):
         found.append((2, sentences))  # text not in paragraphs (<br>-separated, big table cells)
     if SUBMIT_PARAGRAPH.search(facts.description):
         found.append((1, facts.description))
@@ -302,7 +322,7 @@ def _submission_sentences(text: str) -> str:
     sentences = SENTENCE.split(text)
     keep: dict[int, None] = {}
     for i, sentence in enumerate(sentences):
-        if len(sentence) < 600 and SUBMIT_PARAGRAPH.search(sentence):
+        if len(sentence) < 600 and SUBMIT_PARAGRAPH_LOW.search(sentence.lower()):
             keep.update(dict.fromkeys(range(i, min(i + 3, len(sentences)))))
     return " ".join(sentences[i] for i in keep)[:2000]
 
@@ -321,12 +341,5 @@ def _section_text(heading) -> str:
 
 def _paragraphs(tree) -> list[str]:
     texts = (n.text(separator=" ") for n in tree.css("p, li, dd, td, blockquote"))
-    return [SPACES.sub(" ", t).strip() for t in texts if 30 < len(t) < 3000]
-
-
-def link_score(url: str, text: str) -> int:
-    """How much a same-site link looks worth fetching for enrichment (0: not at all)."""
-    if SKIP_LINK.search(url):
-        return 0
-    target = f"{urlsplit(url).path} {text}"
-    return max((score for pattern, score in LINK_SCORES if pattern.search(target)), default=0)
+    # Once each: repeated boilerplate (cards, footers) says nothing new and costs every pattern a pass.
+    return list(dict.fromkeys(SPACES.sub(" ", t).strip() for t in texts if 30 < len(t) < 3000))

@@ -97,8 +97,11 @@ FIRST_WORDS = frozenset(alias.split()[0] for alias in ALIASES)
 
 def from_prose(text: str) -> list[str]:
     """Genres named in sentences about what is played; ambiguous words are ignored in prose."""
-    found = []
+    found, seen = [], set()
     for sentence in _cue_sentences(text):
+        if sentence in seen:  # repeated boilerplate
+            continue
+        seen.add(sentence)
         tokens = [(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(sentence)]
         i = 0
         while i < len(tokens):

@@ -156,7 +156,7 @@ async def _record(site: SiteCrawl, target: Target, writer: Writer | None) -> Enr
     pages = site.ordered()
     data, name = merge(pages)
     name = name or target.station
-    score = confidence.score(data, name, len(site.pages), site.failed)
+    score = confidence.score(data, name, len(site.pages), site.broken)
     errors = sorted(site.errors)  # arrival order varies from run to run
     summary = (intelligence.summary(name, data, score) if site.pages else
                f"{site.start} could not be read: {errors[0].split(': ', 1)[-1] if errors else 'no page'}")

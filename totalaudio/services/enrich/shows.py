@@ -85,8 +85,14 @@ TITLE_CUT = re.compile(r"\s+(?:with|w/|hosted by|presented by)\s+|,\s*|\s[-–�
 HOSTED = re.compile(rf"(?:hosted by|presented by|Hosted by|Presented by)\s+{NAME}")
 # Cheap first look: a block can only be a show when it has a digit (a time), a day, or a host cue.
 WHEN_HINT = re.compile(r"(?i)\d\s*(?:am|pm)\b|\d:\d\d|\b(?:mon|tue|wed|thu|fri|sat|sun)|weekday|weekend|daily|noon|midnight")
+def maybe_show(text: str) -> bool:
+    """MAYBE_SHOW on the lower-cased text (case-insensitive regexes are several times slower)."""
+    return MAYBE_SHOW_LOW.search(text.lower()) is not None
+
+
 MAYBE_SHOW = re.compile(r"(?i)\d\s*(?:am|pm)\b|\d:\d\d|\b(?:mon|tue|wed|thu|fri|sat|sun)|week|daily|with|host|"
                         r"present|w/|\bdj\b|noon|midnight")
+MAYBE_SHOW_LOW = re.compile(MAYBE_SHOW.pattern.replace("(?i)", "", 1))
 
 
 def from_block(raw: str, title: str | None, host: str | None, url: str, showish: bool = False) -> ShowInfo | None:
@@ -126,11 +132,35 @@ def hosts_in_text(text: str) -> list[str]:
     return found
 
 
+_ITEM = r"[A-Z][\w'’-]*(?:[ \t\xa0]+(?:[A-Z0-9][\w'’-]*|of|the|on|in|&)){0,4}"
+# "current affairs programs ... including News 101 and Arts Report", "shows such as X, Y and Z"
+PROGRAM_LIST = re.compile(rf"\b(?:programs|programmes|shows)\b[^.;:]{{0,80}}?\b(?:including|such as|like)\s+"
+                          rf"({_ITEM}(?:\s*,\s*{_ITEM}){{0,8}}(?:,?\s+(?:and|&)\s+{_ITEM})?)")
+LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
+
+
 def programs_in_text(text: str) -> list[str]:
-    """Show names in phrases such as "host the New Releases program"."""
+    """Show names in phrases such as "host the New Releases program" or "programs including X and Y"."""
     names = []
     for match in PROGRAM_PHRASE.finditer(text):
         name = clean_name(match.group(1))
         if name and not any(w in ("Program", "Show", "Radio") for w in name.split()[:1]):
             names.append(name)
+    if "includ" in text or "such as" in text or " like " in text:
+        for match in PROGRAM_LIST.finditer(text):
+            names.extend(n for item in LIST_SPLIT.split(match.group(1)) if (n := _listed_show(item)))
     return names
+
+
+def _listed_show(item: str) -> str | None:
+    """One name of a listed show; not a day, a genre word alone or a placeholder."""
+    name = clean_name(item)
+    words = name.split() if name else []
+    if not words or len(words) > 5 or (len(words) == 1 and words[0] in NOT_NAME_WORDS) or DAY.match(name):
+        return None
+    from totalaudio.services.enrich.genres import from_list_item
+
+    # "shows like punk and drum & bass" lists genres, not shows
+    if name.lower() in {g.lower() for g in from_list_item(name)}:
+        return None
+    return name
