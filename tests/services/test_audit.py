@@ -203,3 +203,55 @@ def test_load_events_reads_the_event_log_and_the_mailchimp_mirror(tmp_path):
                                "b@kxrp.org": "bounce_hard"}
     conflicts = {f.contact_id: f.suggestion for f in audit_store(db).findings if f.check == "status.conflict"}
     assert conflicts == {"a": "cleaned", "b": "bounced"}
+
+
+# Weaknesses found by the independent evaluation (tests/bench/bench_audit_independent.py).
+
+def _ids(people, check, events=None):
+    return {f.contact_id for f in audit_contacts(people, events=events).findings if f.check == check}
+
+
+def test_sibling_channels_are_not_spellings_of_one_station():
+    people = [Contact(f"r{i}", f"p{i}@rinse.fm", "A", f"R{i}", station="Rinse FM") for i in range(3)]
+    people += [Contact("rf", "q@rinse.fm", "B", "F", station="Rinse France"),
+               Contact("k1", "a@klara.be", "C", "K", station="VRT - Klara"),
+               Contact("k2", "b@klara.be", "D", "K2", station="VRT - Klara Continuo"),
+               Contact("k3", "c@klara.be", "E", "K3", station="Klara")]
+    assert _ids(people, "station.inconsistent") == {"k3"}  # 'Klara' is 'VRT - Klara' without the network
+
+
+def test_a_contact_without_a_site_joins_the_station_it_spells_and_disposable_is_no_site():
+    people = [Contact(f"a{i}", f"p{i}@radiomaximum.pl", "A", f"M{i}", station="Radio Maximum") for i in range(4)]
+    people += [Contact(f"b{i}", f"q{i}@maximumfm.lt", "B", f"N{i}", station="Maximum FM") for i in range(2)]
+    people += [Contact("free", "dj.max@gmail.com", "C", "O", station="Maximum FM"),
+               Contact("junk", "x.y@mailinator.com", "D", "P", station="RADIO MAXIMUM")]
+    assert _ids(people, "station.inconsistent") == {"junk"}
+
+
+def test_a_small_station_one_letter_from_a_big_one_is_not_a_typo():
+    people = [Contact(f"a{i}", f"p{i}@radio1.be", "A", f"R{i}", station="VRT - Radio 1") for i in range(20)]
+    people += [Contact(f"b{i}", f"q{i}@radio2.be", "B", f"S{i}", station="VRT - Radio 2") for i in range(2)]
+    people += [Contact("slip", "zed@radio3.be", "C", "T", station="VRT - Radio 1")]
+    assert _ids(people, "email.typo") == {"slip"}
+
+
+def test_bounced_in_notes_must_be_about_mail():
+    people = [Contact("a", "a@kxrp.org", notes="Bounced ideas off the producer"),
+              Contact("b", "b@kxrp.org", notes="Her emails bounced in March"),
+              Contact("c", "c@kxrp.org", notes="bounced."), Contact("d", "d@kxrp.org", notes="Track bounced around")]
+    assert _ids(people, "status.conflict") == {"b", "c"}
+
+
+def test_swapped_first_and_last_names_at_one_station_are_one_person():
+    people = [Contact("a", "minh.nguyen@kxrp.org", "Minh", "Nguyen", station="KXRP"),
+              Contact("b", "nguyen.minh@kxrp.org", "Nguyen", "Minh", station="KXRP"),
+              Contact("c", "lan.minh@kxrp.org", "Lan", "Minh", station="KXRP"),
+              Contact("d", "minh.nguyen@otherfm.org", "Nguyen", "Minh", station="Other FM")]
+    found = [f for f in audit_contacts(people).findings if f.check == "duplicate.fuzzy"]
+    assert {frozenset((f.contact_id, f.related[0])) for f in found} == {frozenset("ab")}
+
+
+def test_accents_and_sharp_s_do_not_hide_a_duplicate():
+    people = [Contact("a", "joao.weiss@kxrp.org", "João", "Weiß", station="KXRP"),
+              Contact("b", "jweiss@kxrp.org", "Joao", "Weiss", station="KXRP")]
+    assert _ids(people, "duplicate.fuzzy") == {"b"} or _ids(people, "duplicate.fuzzy") == {"a"}

@@ -149,3 +149,55 @@ def test_stale_uses_the_injected_clock():
     assert [f.check for f in check_stale(old, opts)] == ["stale"]
     assert list(check_stale(fresh, opts)) == []
     assert list(check_stale(prepare(Contact("c3", "a@b.org", updated_at="garbage")), opts)) == []
+
+
+# Weaknesses found by the independent evaluation (tests/bench/bench_audit_independent.py).
+
+@pytest.mark.parametrize("local,role", [
+    ("music.desk", True), ("musicdesk", True), ("sales2", True), ("contact-us", True), ("redaktion", True),
+    ("looker-studio-noreply", True), ("informatica", True), ("secretaria", True), ("press_office", True),
+    ("anna", False), ("john.smith", False), ("bill", False), ("art", False), ("jon.music", False), ("dj.sean", False),
+])
+def test_role_mailboxes_beyond_the_radio_list(local, role):
+    assert ed.is_role(local) is role
+
+
+def test_an_address_ending_with_a_period_is_invalid():
+    assert ed.syntax_error("jo@stormfm.co.uk..") and ed.syntax_error("jo@stormfm.co.uk.")
+    assert ed.syntax_error("jo@stormfm.co.uk") is None
+
+
+@pytest.mark.parametrize("first,last", [
+    ("x", "x"), ("n.a.", None), ("azerty", None), ("qwertz", "uiop"), ("T.B.C.", None),
+])
+def test_more_junk_names(first, last):
+    assert name_problem(first, last, False) is not None
+
+
+@pytest.mark.parametrize("first,last", [("Marie", "Azer"), ("Bo", "Li"), ("Xu", "Yi"), ("Ó", "Sé"), ("J.", "Smith"),
+                                        ("Krzysztof", "Brzęczyszczykiewicz"), ("Sunday", "Adebayo")])
+def test_real_short_or_unusual_names_are_not_junk(first, last):
+    assert name_problem(first, last, False) is None
+
+
+def test_a_bare_top_level_domain_is_not_a_website():
+    assert check_url("http://bbc").problem and check_url("http://bbc").suggestion is None
+    assert check_url("https://bbc.co.uk").problem is None
+
+
+def test_a_listed_provider_with_another_first_letter_is_not_a_typo():
+    index = ed.TypoIndex(ed.POPULAR_DOMAINS)
+    assert ed.typo_targets("lastmail.com", {"lastmail.com": 1}, index) == []
+    assert ed.typo_targets("gmial.com", {"gmial.com": 1}, index) == ["gmail.com"]
+
+
+def test_names_fold_letters_without_a_decomposition_and_near_spellings_keep_the_initial():
+    from totalaudio.services.audit_fuzzy import fold
+
+    assert fold("Weiß") == "weiss" and fold("Łukasz") == "lukasz" and fold("Søren") == "soren"
+    assert not firsts_match("huong", "phuong") and firsts_match("jonathon", "jonathan")
+
+
+def test_station_key_removes_radio_glued_to_other_words():
+    assert station_key("KioskRadio") == station_key("Kiosk Radio") == "kiosk"
+    assert station_key("BBCRadio1") == station_key("BBC Radio 1")

@@ -35,6 +35,19 @@ _USERNAME = re.compile(r"^[a-z]{2,}[._][a-z0-9]{2,}$")
 PLACEHOLDER_NAMES = frozenset({"john doe", "jane doe", "no name", "first last", "firstname lastname", "first name",
                                "last name", "name surname"})
 KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
+# AZERTY and QWERTZ rows too (mash depends on the layout), from five letters: 'Azer' is a name.
+OTHER_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertzuiop", "yxcvbnm")
+
+
+def _runs(rows: tuple[str, ...], shortest: int) -> frozenset[str]:
+    """Every run of at least ``shortest`` keys along a row, either way."""
+    return frozenset(r[i:j] for row in rows for r in (row, row[::-1])
+                     for i in range(len(r)) for j in range(i + shortest, len(r) + 1))
+
+
+MASH = _runs(KEYBOARD_ROWS, 4) | _runs(OTHER_ROWS, 5)
+_NON_LETTERS = re.compile(r"[\W\d_]+")
+BLANK_WORDS = frozenset({"na", "nn", "nk", "tbc", "tba", "tbd", "xx", "xxx", "nd", "nil", "none"})
 HOSTING = frozenset("facebook.com instagram.com twitter.com x.com soundcloud.com mixcloud.com linktr.ee bandcamp.com "
                     "wordpress.com blogspot.com wixsite.com squarespace.com tumblr.com youtube.com spotify.com "
                     "substack.com medium.com tiktok.com google.com sites.google.com carrd.co".split())
@@ -149,8 +162,10 @@ def name_problem(first: str | None, last: str | None, role: bool) -> str | None:
         return "looks like a spreadsheet formula"
     if len(full) > 100:
         return f"implausibly long ({len(full)} characters)"
-    if _JUNK_CHARS.search(full) or not tokens or lowered in ("n/a", "na"):
+    if _JUNK_CHARS.search(full) or not tokens or _NON_LETTERS.sub("", lowered) in BLANK_WORDS:
         return "junk characters rather than a name"
+    if all(len(t) == 1 for t in tokens):
+        return "single letters rather than a name"
     if bad := next((t for t in tokens if t in JUNK_WORDS), None):
         return f"placeholder word {bad!r}"
     if lowered in PLACEHOLDER_NAMES:
@@ -161,7 +176,7 @@ def name_problem(first: str | None, last: str | None, role: bool) -> str | None:
         return "no vowels (keyboard mash)"
     if _USERNAME.match(lowered):
         return "a user name rather than a person's name"
-    if any(len(t) >= 4 and any(t in row or t in row[::-1] for row in KEYBOARD_ROWS) for t in tokens):
+    if any(t in MASH for t in tokens):
         return "keyboard mash"
     if not role and all(t in GENERIC_WORDS for t in tokens):
         return "a label or role rather than a person's name"

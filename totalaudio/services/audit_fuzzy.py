@@ -1,6 +1,7 @@
 """duplicate.fuzzy: the same person under two addresses or two spellings, found through blocking keys.
 
-Blocks: (email domain, last name), (station, last name), phone number, and the local part of the address.
+Blocks: (email domain, last name), (station, last name), phone number, the local part of the address, and
+(station, first and last name in either order) for names swapped between the fields.
 Pairs are compared only inside a block, and blocks larger than a cap are skipped: no all-pairs comparison.
 """
 
@@ -34,11 +35,16 @@ fran frankie|francis frank frankie|angela angie|pamela pam|dorothy dot dottie|je
 rosie ros|rosemary rosie|suzanne suzie sue|valerie val|vincent vince|walter walt|wesley wes|bradley brad|mitchell mitch
 """
 BLOCK_WORDS = {"domain": "same email domain", "station": "same station", "phone": "same phone",
-               "local": "same mailbox name"}
+               "local": "same mailbox name", "swapped": "same station"}
 NICK_GROUPS: dict[str, set[int]] = defaultdict(set)
 for _i, _group in enumerate(_NICKNAMES.replace("\n", " ").split("|")):
     for _name in _group.split():
         NICK_GROUPS[_name].add(_i)
+
+
+# Letters Unicode does not decompose into a base letter and an accent: 'Weiß' is 'Weiss', 'Łukasz' 'Lukasz'.
+_UNDECOMPOSED = str.maketrans({"ß": "ss", "ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "þ": "th",
+                               "ð": "d", "ı": "i", "ħ": "h"})
 
 
 @lru_cache(maxsize=200_000)
@@ -46,7 +52,7 @@ def fold(text: str | None) -> str:
     """Lower-case letters only, accents removed: 'Ó Briain' -> 'obriain'."""
     if not text:
         return ""
-    plain = unicodedata.normalize("NFKD", text.lower())
+    plain = unicodedata.normalize("NFKD", text.lower().translate(_UNDECOMPOSED))
     return re.sub(r"[^a-z]", "", "".join(ch for ch in plain if not unicodedata.combining(ch)))
 
 
@@ -67,7 +73,8 @@ def firsts_match(a: str, b: str) -> bool:
     short, long_ = sorted((a, b), key=len)
     if len(short) == 1 or (len(short) >= 3 and long_.startswith(short)):
         return True
-    return len(short) >= 4 and ratio(a, b) >= 85
+    # a slip rarely hits the first letter, and names differing there are distinct ('Huong' and 'Phuong')
+    return len(short) >= 4 and a[0] == b[0] and ratio(a, b) >= 85
 
 
 def lasts_match(a: str, b: str) -> bool:
@@ -91,11 +98,20 @@ def block_keys(p: Prepared) -> list[tuple[str, str, str]]:
         keys.append(("domain", ed.registrable(p.domain), last))
     if last and c.station and c.station.strip():
         keys.append(("station", station_key(c.station), last))
+    if last and (first := fold(c.first_name)) and (place := _place(p)):
+        keys.append(("swapped", place, "|".join(sorted((first, last)))))
     if phone := _digits(c.phone):
         keys.append(("phone", phone, ""))
     if p.valid and len(p.local) >= 6 and not ed.is_role(p.local):
         keys.append(("local", p.local.lower(), ""))
     return keys
+
+
+def _place(p: Prepared) -> str:
+    """Where a contact works, for the swapped-name block: its station, else its non-free email domain."""
+    if p.contact.station and p.contact.station.strip():
+        return station_key(p.contact.station)
+    return ed.registrable(p.domain) if p.valid and not ed.is_free(p.domain) else ""
 
 
 def _junk_name(p: Prepared) -> bool:
@@ -124,6 +140,12 @@ def _related_domains(a: Prepared, b: Prepared) -> bool:
     return (ed.is_free(a.domain) or ed.is_free(b.domain)) and _distinctive(a)
 
 
+def _swapped(a: Prepared, b: Prepared) -> bool:
+    """One record's first name is the other's last name and the other way round ('Nguyen Minh', 'Minh Nguyen')."""
+    fa, la = fold(a.contact.first_name), fold(a.contact.last_name)
+    return fa != la and (fa, la) == (fold(b.contact.last_name), fold(b.contact.first_name))
+
+
 def same_person(a: Prepared, b: Prepared, kind: str) -> str | None:
     """Why two contacts of one block look like one person, or None (namesakes at two stations are not)."""
     if kind == "local" and not _related_domains(a, b):
@@ -131,6 +153,8 @@ def same_person(a: Prepared, b: Prepared, kind: str) -> str | None:
     if _junk_name(a) or _junk_name(b):
         return None  # two 'test test' rows are junk (name.suspicious), not one person
     (fa, la), (fb, lb) = _names(a), _names(b)
+    if kind == "swapped":
+        return "first and last names swapped, same station" if _swapped(a, b) else None
     names = lasts_match(la, lb) and firsts_match(fa, fb)
     if names:
         why = "same name" if (fa, la) == (fb, lb) else "nickname or spelling of the same name"

@@ -27,8 +27,10 @@ EVENT_STATUS = {"unsubscribe": "unsubscribed", "bounce_hard": "bounced", "abuse"
 BAD_WORDS = ("unsubscribed", "bounced", "do-not-contact", "do not contact", "cleaned", "opted out", "opted-out",
              "asked to be removed", "remove from list", "hard bounce")
 _STATUS_KEY = re.compile(r"status|subscri|bounce|mailchimp|opt", re.I)
-_NOTE_FLAG = re.compile(r"\b(unsubscribed|bounced(?![- ]off)|do.not.contact|opted.out|asked to be removed|"
-                        r"remove from (?:the )?list|hard.bounced?)\b", re.I)
+# 'bounced' flags a note only about mail ('emails bounced', 'bounced.', 'bounced twice'), not 'bounced ideas off'.
+_NOTE_FLAG = re.compile(r"\b(unsubscribed|(?:e-?mails?|address|messages?|newsletters?)\s+(?:ha(?:s|ve)\s+)?"
+                        r"bounced|bounced(?=\s*(?:$|[.,;:!)]|\s(?:e-?mails?|mail|back|again|twice|every|on|from)\b))|"
+                        r"do.not.contact|opted.out|asked to be removed|remove from (?:the )?list|hard.bounced?)\b", re.I)
 COMPLETENESS = ("first_name", "last_name", "station", "show", "contact_type", "region", "genres", "website",
                 "notes", "tags", "phone", "last_email_date", "airtable_id")
 
@@ -111,9 +113,12 @@ def typo_findings(prepared: list[Prepared], share: int = 4) -> Iterator[Finding]
     counts = Counter(p.domain for p in prepared if p.valid)
     index = ed.TypoIndex(ed.POPULAR_DOMAINS | {d for d, n in counts.items() if n >= 3})
     verdicts = {d: ed.typo_targets(d, counts, index, share) for d in counts}
+    involved = {d for d, targets in verdicts.items() if targets} | {t for ts in verdicts.values() for t in ts}
+    stations = Counter((station_key(p.contact.station), p.domain) for p in prepared
+                       if p.valid and p.contact.station and p.domain in involved)
     for p in prepared:
         targets = verdicts.get(p.domain) if p.valid else None
-        if not targets or _own_site(p):
+        if not targets or _own_site(p) or _other_station(p, targets, stations):
             continue
         if len(targets) == 1:
             yield finding(p, "email.typo", "warning", "email", f"{p.domain} looks like a typo of {targets[0]}",
@@ -121,6 +126,15 @@ def typo_findings(prepared: list[Prepared], share: int = 4) -> Iterator[Finding]
         else:
             yield finding(p, "email.typo", "warning", "email",
                           f"{p.domain} looks like a typo of one of {', '.join(targets)}")
+
+
+def _other_station(p: Prepared, targets: list[str], stations: Counter) -> bool:
+    """A rare domain one letter from a big one is another station (radio2.be beside radio1.be) when colleagues
+    share the contact's station on its own domain and nobody at the big domain names that station."""
+    if not p.contact.station or any(t in ed.POPULAR_DOMAINS for t in targets):
+        return False
+    key = station_key(p.contact.station)
+    return stations[(key, p.domain)] >= 2 and not any(stations[(key, t)] for t in targets)
 
 
 def _own_site(p: Prepared) -> bool:
@@ -141,6 +155,8 @@ def station_key(name: str) -> str:
     if not kept:
         return "".join(every)
     key = "".join(kept)
+    if len(unglued := key.replace("radio", "")) >= 2:  # 'KioskRadio', 'BBCRadio1': the word glued to others
+        key = unglued
     for stop in ("radio", "fm"):
         if key.endswith(stop) and len(key) > len(stop) + 2:
             key = key[: -len(stop)]
@@ -172,7 +188,9 @@ def _station_domains(prepared: list[Prepared]) -> dict[str, set[str]]:
 
 
 def _link_keys(keys: Iterable[str], domains: dict[str, set[str]]) -> _Union:
-    """Join keys where one ends or starts another ('6music' in 'bbc6music') and both are used at one domain."""
+    """Join keys where one ends another ('6music' in 'bbc6music': a network name dropped) and both are used at
+    one domain. A key that starts another is a sibling channel ('Rinse' and 'Rinse France', 'Klara' and 'Klara
+    Continuo'), not a spelling, so prefixes do not join."""
     union = _Union()
     pieces: dict[str, set[str]] = defaultdict(set)
     keys = list(keys)
@@ -180,7 +198,6 @@ def _link_keys(keys: Iterable[str], domains: dict[str, set[str]]) -> _Union:
         union.find(key)
         for cut in range(STATION_LINK_MIN, len(key)):
             pieces[key[-cut:]].add(key)
-            pieces[key[:cut]].add(key)
     for key in keys:
         for longer in pieces.get(key, ()):
             if domains.get(key, set()) & domains.get(longer, set()):
@@ -193,12 +210,13 @@ def _site(p: Prepared) -> str | None:
     host = url_host(p.contact.website)
     if host and ed.parts(host)[2]:
         return ed.registrable(host)
-    return ed.registrable(p.domain) if p.valid and not ed.is_free(p.domain) else None
+    usable = p.valid and not ed.is_free(p.domain) and not ed.is_disposable(p.domain)
+    return ed.registrable(p.domain) if usable else None
 
 
 def _by_site(members: list[Prepared]) -> list[list[Prepared]]:
-    """One spelling key on two unrelated sites is two stations (Maximum FM in two countries); contacts
-    without a site join the largest group."""
+    """One spelling key on two unrelated sites is two stations (Maximum FM in two countries); a contact
+    without a site joins the group that uses its exact spelling, else the largest group."""
     sites: dict[str, list[Prepared]] = defaultdict(list)
     loose = []
     for p in members:
@@ -207,7 +225,9 @@ def _by_site(members: list[Prepared]) -> list[list[Prepared]]:
     if len(sites) <= 1:
         return [members]
     groups = sorted(sites.values(), key=len, reverse=True)
-    groups[0] = groups[0] + loose
+    spelt = {p.contact.station: i for i in reversed(range(len(groups))) for p in groups[i]}
+    for p in loose:
+        groups[spelt.get(p.contact.station, 0)].append(p)
     return groups
 
 

@@ -58,7 +58,8 @@ def check_url(raw: str | None) -> UrlVerdict:
         problems.append("spaces in the host name")
         host = re.sub(r"\s+", "", host)
     host = host.lower().rstrip(".")
-    if "@" in host or not _HOST_CHARS.match(host) or not parts(host.split(":")[0])[2]:
+    _sub, label, suffix = parts(host.split(":")[0])
+    if "@" in host or not _HOST_CHARS.match(host) or not suffix or not label:  # 'http://bbc': .bbc is a bare TLD
         return UrlVerdict("; ".join(problems + [f"host {host!r} is not a valid domain name"]))
     if re.search(r"\s", path):
         problems.append("spaces in the path")

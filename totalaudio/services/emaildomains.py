@@ -20,6 +20,41 @@ editor editorial editors reviews review events bookings booking management shows
 reception feedback listeners breakfast drivetime traffic tips music.submissions musicteam music.team team.music
 station onair on-air hi mailbox library musiclibrary music.library md musicdirector music.director pd
 """.split())
+# Words that name a function rather than a person, in the languages of the base; a mailbox made only of them
+# (music.desk, sales2, contact-us, redaktion) is a role mailbox too.
+ROLE_WORDS = frozenset("""
+info information infos music musik musica musique submissions submission submit demo demos promo promos promotion
+promotions press presse prensa pr news newsdesk desk team teams office admin administrator administration
+administracion administracao amministrazione verwaltung contact contacts contacto contato kontakt contatti
+enquiries enquiry inquiries inquiry hello hi mail mailbox email radio studio studios station onair air playlist
+playlists programming programmes programs program programme programmation programacion redaktion redaccion
+redacao redazione redactie editorial editor editors newsroom sales sale vendas ventas verkauf marketing
+advertising advertise ads werbung publicidad publicidade media social socialmedia partners partner partnerships
+sponsorship sponsoring support help helpdesk service services customer customers care customerservice billing
+accounts accounting account accountant finance invoices invoice payments buchhaltung contabilidad contabilidade
+compta comptabilite legal compliance privacy security abuse postmaster webmaster hostmaster noreply no reply
+donotreply do not bounce bounces mailer daemon jobs job careers career hiring recruitment recruiting rh hr
+personal personnel secretaria secretariat secretary sekretariat reception frontdesk general direction direccion
+direcao direzione management manager managers booking bookings events event tickets ticketing listeners
+listener feedback requests request shows show production produccion producao producer producers webteam web
+online digital content tech technical technik it ops operations library archive archives traffic copy request
+newmusic musicteam musicdirector director review reviews tips hotline studiohotline us company corporate corp
+committee council board members member membership crew staff all everyone engineering eng engineers data reports
+report reporting solutions export import appointments appointment school highschool teacher teachers students
+student alumni faculty oficina escritorio bureau biuro kontor comunicazione comunicacion comunicacao communication
+communications comms suprimentos compras purchasing procurement logistics logistica orders order shop store
+launch developers development design notifications notification notify alerts alert updates update newsletter
+newsletters subscribe unsubscribe digest investor investors relations questions question quotes quote hq head
+headoffice group groups system systems sysadmin ceo founders owners president presidencia direktion
+administratie secretariaat kundenservice kundeservice atendimento servicio soporte suporte assistenza business
+payment financeiro financial finanzas finances platform network noc executive executives contracts contract download
+downloads writers todos advisor advisors catering announcements announce campaigns campaign brand branding
+employment enterprise reminder reminders comercial commercial zentrale smtp academy site labs metrics accessibility
+""".split())
+# Any of these in a mailbox name makes it a machine or role mailbox ('looker-studio-noreply', 'alerts-noreply').
+ROLE_MARKERS = frozenset("noreply donotreply mailer daemon postmaster webmaster hostmaster abuse notifications "
+                         "unsubscribe".split())
+_ROLE_SPLIT = re.compile(r"[._+-]+|\d+")
 
 # Popular mailbox providers and broadcasters that typos aim at (the base's own frequent domains are added at run time).
 POPULAR_DOMAINS = frozenset("""
@@ -102,6 +137,8 @@ def syntax_error(address: str) -> str | None:
     local, domain = split_email(address)
     if not domain:
         return "no @-sign"
+    if address.endswith("."):  # split_email forgives a trailing dot; an address may not end with one
+        return "the address ends with a period"
     if (reason := _domain_error(domain)) is not None:
         return reason
     if _LOCAL_OK.match(local) and len(local) <= 64:
@@ -131,9 +168,21 @@ def registrable(host: str) -> str:
     return host.lower().strip(".")
 
 
+@lru_cache(maxsize=100_000)
 def is_role(local: str) -> bool:
-    """A role mailbox (info@, music@ ...) rather than a person."""
-    return local.lower() in ROLE_LOCALPARTS
+    """A role mailbox (info@, music@, music.desk@, sales2@, contact-us@, redaktion@ ...) rather than a person."""
+    low = local.lower()
+    if low in ROLE_LOCALPARTS:
+        return True
+    words = [w for w in _ROLE_SPLIT.split(low) if w]
+    if any(w in ROLE_MARKERS for w in words) or (len(words) == 1 and low.startswith("info")):
+        return True
+    return bool(words) and all(w in ROLE_WORDS or _two_role_words(w) for w in words)
+
+
+def _two_role_words(word: str) -> bool:
+    """'musicdesk', 'pressoffice': two role words run together."""
+    return any(word[:i] in ROLE_WORDS and word[i:] in ROLE_WORDS for i in range(2, len(word) - 1))
 
 
 def is_disposable(domain: str) -> bool:
@@ -216,6 +265,7 @@ def typo_targets(domain: str, counts: dict[str, int], index: TypoIndex, min_shar
     if is_free(domain) or is_disposable(domain):
         # Listed providers include typo-catchers (yaho.com, gmial.com) but also real look-alikes (email.com,
         # yahoo.it): only a single popular target with the same suffix counts.
-        out = [t for t in out if t in POPULAR_DOMAINS and _listed_slip(domain, t)]
+        # A different first letter is another brand (lastmail.com is not fastmail.com): slips rarely start there.
+        out = [t for t in out if t in POPULAR_DOMAINS and t[0] == domain[0] and _listed_slip(domain, t)]
         return out if len(out) == 1 else []
     return out
