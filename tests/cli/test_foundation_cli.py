@@ -122,6 +122,14 @@ def test_db_path_status_backup(tap_home, tmp_path):
     assert backup.code == 0 and (tmp_path / "b.db").exists()
 
 
+def test_db_runs_lists_the_run_log(examples_csv):
+    tap("contacts", "import", examples_csv)
+    tap("contacts", "import", examples_csv, "--dry-run")
+    [run] = tap("db", "runs", "--json").json()
+    assert (run["command"], run["status"], run["args"]["file"]) == ("contacts import", "ok", str(examples_csv))
+    assert run["id"].startswith("r") and run["finishedAt"] >= run["startedAt"]
+
+
 def test_queue_list_retry_drop(httpserver, monkeypatch):
     from totalaudio.cli.context import State
     from totalaudio.errors import IntegrationError

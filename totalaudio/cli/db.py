@@ -44,3 +44,15 @@ def backup(to: Optional[Path] = typer.Option(None, "--to", help="Backup file (de
     st = state()
     result = dbinfo.backup(st.db, st.settings.home, to)
     output.emit(result, "json" if json_ else "text", lambda r: print(f"backed up to {r['path']}"))
+
+
+@app.command("runs")
+def runs(limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many runs, newest first."),
+         json_: bool = output.JSON) -> None:
+    """The run log: recent mutating runs with their status (ids for `tap airtable audit undo`)."""
+    from totalaudio.services import dbinfo
+
+    report = dbinfo.recent_runs(state().db, limit)
+    output.emit(report, "json" if json_ else "text", lambda rows: output.table(
+        f"{len(rows)} runs", ["Run", "Command", "Status", "Started", "Finished"],
+        [(r["id"], r["command"], r["status"], r["startedAt"], r["finishedAt"]) for r in rows]))

@@ -9,6 +9,7 @@ from typing import Any
 
 from totalaudio.errors import InputError
 from totalaudio.store.db import applied_migrations
+from totalaudio.store.runs import RunLog
 
 
 def tables(db: Any) -> dict[str, int]:
@@ -36,3 +37,15 @@ def backup(db: Any, home: Path, to: Path | None = None) -> dict[str, Any]:
     finally:
         dest.close()
     return {"path": str(target), "sizeBytes": target.stat().st_size}
+
+
+def recent_runs(db: Any, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest runs, newest first: id, command, status, times, args and result (JSON decoded)."""
+    import json
+
+    def decoded(text: str | None) -> Any:
+        return json.loads(text) if text else None
+
+    return [{"id": r["id"], "command": r["command"], "status": r["status"], "startedAt": r["started_at"],
+             "finishedAt": r["finished_at"], "args": decoded(r["args"]), "result": decoded(r["result"]),
+             "error": r["error"]} for r in RunLog(db).recent(limit)]
