@@ -201,3 +201,13 @@ def test_demo_ends_green():
     assert result.code == 0, result.err
     report = result.json()
     assert report["ok"] is True and len(report["steps"]) >= 5 and all(s["ok"] for s in report["steps"])
+
+
+def test_import_from_stdin_for_pipelines():
+    piped = '[{"Email": "ana@radio.example", "Name": "Ana Silva", "Station": "Radio Example"}]'
+    result = tap("contacts", "import", "-", "--json", stdin=piped)
+    assert result.code == 0, result.err
+    assert (result.json()["created"], result.json()["format"], result.json()["source"]) == (1, "json", "-")
+    assert tap("contacts", "show", "ana@radio.example", "--json").json()["lastName"] == "Silva"
+    csv_in = tap("contacts", "import", "-", "--format", "csv", "--json", stdin="Email\nbo@radio.example\n")
+    assert csv_in.json()["created"] == 1

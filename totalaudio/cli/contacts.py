@@ -29,7 +29,7 @@ def _filter(genre, station, contact_type, status, search, limit):
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="CSV (Airtable export or any), JSON or JSON Lines file.",
+    file: Path = typer.Argument(..., help="CSV (Airtable export or any), JSON or JSON Lines file; - reads stdin.",
                                 show_default=False),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv, json or jsonl (default: detected)."),
     dry_run: bool = output.DRY_RUN,
@@ -39,8 +39,9 @@ def import_(
     from totalaudio.services import contacts as svc
 
     st = state()
+    text = sys.stdin.read() if str(file) == "-" else None
     with st.mutating("contacts import", {"file": str(file)}, dry_run=dry_run) as run_id:
-        result = svc.import_contacts(st.db, file, fmt=fmt, dry_run=dry_run, run_id=run_id)
+        result = svc.import_contacts(st.db, file, fmt=fmt, dry_run=dry_run, run_id=run_id, text=text)
     output.emit(result, "json" if json_ else "text", _render_import)
 
 

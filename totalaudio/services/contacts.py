@@ -242,10 +242,10 @@ class Importer:
 
 
 def import_contacts(db: Any, path: Path, *, fmt: str | None = None, dry_run: bool = False,
-                    run_id: str | None = None) -> ImportResult:
-    """Read a contact file and merge it into the store on the normalised email."""
+                    run_id: str | None = None, text: str | None = None) -> ImportResult:
+    """Read a contact file (or ``text`` given for it) and merge it into the store on the normalised email."""
     store = ContactStore(db)
-    detected, rows = read_rows(path, fmt)
+    detected, rows = read_rows(path, fmt, text)
     importer = Importer(store)
     for row_no, row in rows:
         importer.add(row_no, row)

@@ -156,9 +156,11 @@ def detect_format(path: Path, text: str) -> str:
     return "csv"
 
 
-def read_rows(path: Path, fmt: str | None = None) -> tuple[str, Iterator[tuple[int, dict[str, Any] | None]]]:
-    """The detected format and the rows of a contact file; InputError for unreadable or unusable files."""
-    text = _read_text(path)
+def read_rows(path: Path, fmt: str | None = None,
+              text: str | None = None) -> tuple[str, Iterator[tuple[int, dict[str, Any] | None]]]:
+    """The detected format and the rows of a contact file (or of ``text`` already read, e.g. from stdin);
+    InputError for unreadable or unusable input."""
+    text = _read_text(path) if text is None else text.lstrip("\ufeff")
     fmt = fmt or detect_format(path, text)
     readers = {"csv": read_csv, "json": read_json, "jsonl": read_jsonl}
     if fmt not in readers:
