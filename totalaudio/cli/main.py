@@ -57,6 +57,12 @@ app.add_typer(airtable.app, name="airtable")
 
 def main() -> None:
     """Console entry point: run and exit with the documented code."""
+    import signal
+
     from totalaudio.cli.errors import run
 
+    # Like any Unix filter: when the reader of stdout goes away (`tap contacts list --jsonl | head -1`), end
+    # quietly by SIGPIPE instead of click's "exit 1" on EPIPE.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(run(app, sys.argv[1:]))
