@@ -127,6 +127,7 @@ def test_db_runs_lists_the_run_log(examples_csv):
     tap("contacts", "import", examples_csv, "--dry-run")
     [run] = tap("db", "runs", "--json").json()
     assert (run["command"], run["status"], run["args"]["file"]) == ("contacts import", "ok", str(examples_csv))
+    assert run["result"]["created"] >= 200 and run["result"]["runId"] == run["id"]
     assert run["id"].startswith("r") and run["finishedAt"] >= run["startedAt"]
 
 

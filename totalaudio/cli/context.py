@@ -16,6 +16,7 @@ class State:
         self.flags = flags or {}
         self._settings: Settings | None = None
         self._db: Any = None
+        self.run_ids: list[str] = []
 
     @property
     def settings(self) -> Settings:
@@ -46,6 +47,7 @@ class State:
         with WriteLock(settings.lock_path, command, timeout=settings.get_float("TAP_LOCK_TIMEOUT")):
             runs = RunLog(self.db)
             run_id = runs.start(command, args)
+            self.run_ids.append(run_id)
             try:
                 yield run_id
             except KeyboardInterrupt:
@@ -55,6 +57,15 @@ class State:
                 runs.finish(run_id, "failed", error=str(exc))
                 raise
             runs.finish(run_id, "ok")
+
+    def record_result(self, data: Any) -> None:
+        """Keep the printed result of this invocation's mutating run in the run log (``tap db runs``)."""
+        if not self.run_ids:
+            return
+        from totalaudio.models import to_json
+        from totalaudio.store.runs import RunLog
+
+        RunLog(self.db).set_result(self.run_ids[-1], to_json(data))
 
 
 _CURRENT: ContextVar[State | None] = ContextVar("tap_state", default=None)

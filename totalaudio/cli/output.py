@@ -83,7 +83,11 @@ def table(title: str | None, columns: list[str], rows: Iterable[Iterable[Any]]) 
 
 
 def emit(data: Any, fmt: str, render) -> None:
-    """Print a result as JSON (``--json``) or through ``render(data)`` for humans."""
+    """Print a result as JSON (``--json``) or through ``render(data)`` for humans; a mutating run's result is
+    also kept in the run log."""
+    from totalaudio.cli.context import state
+
+    state().record_result(data)
     if fmt == "json":
         print_json(data)
     else:

@@ -70,9 +70,15 @@ class RunLog:
         return run_id
 
     def finish(self, run_id: str, status: str, result: Any = None, error: str | None = None) -> None:
-        """Record how a run ended: ok, failed or interrupted."""
-        self.db.table("runs").update(run_id, {"status": status, "finished_at": utc_now(),
-                                              "result": _dump(result), "error": error})
+        """Record how a run ended: ok, failed or interrupted (a result already recorded is kept)."""
+        changes = {"status": status, "finished_at": utc_now(), "error": error}
+        if result is not None:
+            changes["result"] = _dump(result)
+        self.db.table("runs").update(run_id, changes)
+
+    def set_result(self, run_id: str, result: Any) -> None:
+        """Keep what a run reported (its JSON result) beside it in the run log."""
+        self.db.table("runs").update(run_id, {"result": _dump(result)})
 
     def get(self, run_id: str) -> dict[str, Any] | None:
         """One run row, or None."""
