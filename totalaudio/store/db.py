@@ -48,6 +48,29 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return applied
 
 
+class NestingConnection(sqlite3.Connection):
+    """A connection whose ``with conn:`` blocks are real transactions and nest.
+
+    The outermost block opens ``BEGIN IMMEDIATE`` (take the write lock now, not halfway through) and alone
+    commits or rolls back; inner blocks, and sqlite-utils' ``atomic()`` (a savepoint once a transaction is
+    open), join it. So a service's block is atomic even when the store methods it calls open blocks of their own.
+    """
+
+    _depth = 0
+
+    def __enter__(self) -> "NestingConnection":
+        if self._depth == 0 and not self.in_transaction:
+            self.execute("BEGIN IMMEDIATE")
+        self._depth += 1
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self._depth -= 1
+        if self._depth == 0:
+            return super().__exit__(exc_type, exc, tb)
+        return False
+
+
 def open_db(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
     """The store at ``path``, migrated; ``:memory:`` works for tests."""
     if str(path) != ":memory:":
@@ -56,7 +79,8 @@ def open_db(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
             raise ConfigError(f"{path}: no tap database here yet", hint="run `tap contacts import FILE` first")
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                               factory=NestingConnection)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -75,19 +99,6 @@ def applied_migrations(db: sqlite_utils.Database) -> list[dict]:
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """One atomic unit of writes: BEGIN IMMEDIATE, then COMMIT (or ROLLBACK on error).
-
-    Nested use joins the outer transaction, so a store method can be atomic on its own and still be part of a
-    caller's larger unit (an import's inserts, updates and journal entries commit together).
-    """
-    conn = db.conn
-    if conn.in_transaction:
+    """One atomic unit of writes; nested use joins the outer one (see NestingConnection)."""
+    with db.conn:
         yield
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
