@@ -30,8 +30,16 @@ PLACEHOLDER_LOCALS = frozenset({"you", "your", "yourname", "your.name", "name", 
 PHONE = re.compile(r"(?<![\w/=.-])(\+?\(?\d{1,4}\)?(?:[ .\-\u00a0]{0,2}\d{1,5}){1,5})(?![\w/-])")
 PHONE_CUE = re.compile(r"(?i)(tel|phone|call|fax|text|sms|mobile|mob|ph|studio|office|line|request|whatsapp)\b")
 NOT_PHONE = re.compile(r"(?i)\b(?:abn|acn|vat(?: no\.?| number)?(?: gb)?|company (?:no\.?|number)|registered (?:no\.?|number)|"
-                       r"charity (?:no\.?|number)|reg\.? no\.?|licen[cs]e(?: no\.?)?|isbn)\s*[:#.]?\s*$")
+                       r"charity (?:no\.?|number)|reg\.? no\.?|licen[cs]e(?: no\.?)?|isbn|f?ein|tax id|ssn|cro|"
+                       r"eircode)\s*(?:is\s*)?[:#.]?\s*$")
 ZIP_PLUS4 = re.compile(r"^\d{5}-\d{4}$")
+# An address whose parts a page split into elements: ``studio<span>@</span>station<span>.</span>org`` reads
+# "studio @ station . org" once the element texts are joined with spaces.
+SPACED_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._+-]{0,63}) @ ([A-Za-z0-9-]+(?: ?\. ?[A-Za-z0-9-]+)*"
+                          r" ?\. ?[A-Za-z]{2,24})(?![\w-])")
+SPACED_NOT_LOCAL = frozenset({"us", "me", "follow", "find", "at", "on", "via", "visit", "or", "and", "to", "tag"})
+PLACEHOLDER_SUFFIXES = (".ingest.sentry.io", ".sentry.io", ".wixpress.com", ".example.com", ".local", ".localdomain",
+                        ".invalid", ".test")
 DATEISH = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2})$")
 
 
@@ -45,6 +53,8 @@ def clean_email(candidate: str) -> str | None:
     if tld in ASSET_TLDS or not tld.isalpha() or re.search(r"@\d+x\.", email):
         return None
     if domain in PLACEHOLDER_DOMAINS or domain.startswith("example.") or local in PLACEHOLDER_LOCALS:
+        return None
+    if domain.endswith(PLACEHOLDER_SUFFIXES):
         return None
     if re.fullmatch(r"[0-9a-f]{16,}", local) or "xxx" in local or "%" in local:
         return None
@@ -63,6 +73,9 @@ def _trim_sentence(raw: str) -> str:
 def emails_in_text(text: str) -> list[str]:
     """Plain and obfuscated addresses in visible text, in order of appearance, without duplicates."""
     found = [_trim_sentence(m.group(1)) for m in EMAIL.finditer(text)] if "@" in text else []
+    if " @ " in text:
+        found.extend(f"{m.group(1)}@{m.group(2).replace(' ', '')}" for m in SPACED_EMAIL.finditer(text)
+                     if m.group(1).lower() not in SPACED_NOT_LOCAL)  # "follow us @ x.com" is not an address
     for at in AT_WORD.finditer(text):
         local = LOCAL_BEFORE.search(text, max(0, at.start() - 70), at.start())
         domain = DOMAIN_AFTER.match(text, at.end())

@@ -11,22 +11,9 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from totalaudio.services.enrich import contacts, discover, forms, genres, schedule, shows, social
+from totalaudio.services.enrich import contacts, discover, forms, genres, schedule, shows, social, submission
 from totalaudio.services.enrich.discover import link_score  # noqa: F401  (re-exported: the crawler's scorer)
 
-SUBMIT_WORDS = re.compile(r"(?i)submi(?:t|ssion|tting)|send (?:us )?(?:your )?music|demos?\b|airplay|get played|"
-                          r"music (?:policy|guidelines)|for artists|artists? and labels|promos?\b|new music")
-SUBMIT_PARAGRAPH = re.compile(
-    r"(?i)submit(?:ting)? (?:your |new |a )?(?:music|tracks?|songs?|demos?|releases?|records?|albums?|cds?)|"
-    r"music submissions?|(?:digital|physical|mail) submissions|send (?:us )?(?:your |a copy of your )?"
-    r"(?:music|tracks|songs|demos|cds?|records|promos|releases)|(?:artists?|bands?|labels?|promoters?)\b[^.]{0,80}"
-    r"(?:airplay|on the radio|(?:get|have) (?:your |their )?(?:songs|music|tracks) (?:on|played|heard))|for airplay|"
-    r"(?:demos?|promos?|submissions?) (?:should|can|may|must) be (?:sent|emailed|posted)|"
-    r"accept(?:s|ing)? (?:new )?(?:music|submissions|demos)|hearing your music|consider(?:ed)? for airplay")
-SUBMIT_HINT = re.compile(r"(?i)submi|send|airplay|demo|promo|accept|hearing your|consider|on the radio")
-# The same on lower-cased text, where only a yes/no is needed: case-insensitive matching is several times slower.
-SUBMIT_PARAGRAPH_LOW = re.compile(SUBMIT_PARAGRAPH.pattern.replace("(?i)", "", 1))
-SUBMIT_HINT_LOW = re.compile(SUBMIT_HINT.pattern.replace("(?i)", "", 1))
 # (words that must appear, pattern, label): a pattern only runs when one of its words is in the text.
 FORMAT_PATTERNS = tuple((words, re.compile(pattern, re.I), label) for words, pattern, label in (
     (("community",), r"\bcommunity(?:[- ]based)? (?:radio|station|broadcaster)", "community"),
@@ -42,16 +29,27 @@ FORMAT_PATTERNS = tuple((words, re.compile(pattern, re.I), label) for words, pat
     (("album alternative", "aaa", "triple a"), r"\badult album alternative\b|\bAAA (?:format|station|radio)\b|"
      r"\btriple a\b", "AAA"),
     (("eclectic",), r"\beclectic\b", "eclectic"),
+    (("pirate",), r"\bpirate (?:radio|station)|\bex-pirate\b", "pirate"),
+    (("hot ac", "hot adult"), r"\bhot AC\b|\bhot adult contemporary\b", "hot AC"),
+    (("adult contemporary", " ac "), r"(?<!hot )\badult contemporary\b|\b(?<!hot )AC (?:format|station)\b",
+     "adult contemporary"),
+    (("chr", "contemporary hit", "top 40"), r"\bCHR\b|\bcontemporary hit radio\b|\btop 40 (?:station|format|radio)",
+     "CHR"),
+    (("specialist",), r"\bspecialist (?:shows?|programm(?:es?|ing)|music|programs?)\b", "specialist"),
     (("news/talk", "talk radio"), r"\bnews/talk\b|\btalk radio\b", "talk"),
 ))
 SPACES = re.compile(r"\s+")
 SOCIAL_HINT = re.compile(r"(?i)facebook|fb\.com|instagram|twitter|x\.com|tiktok|youtube|soundcloud|mixcloud|"
-                         r"bandcamp|spotify|threads|bsky|linkedin|flickr|vimeo")
+                         r"bandcamp|spotify|threads|bsky|linkedin|flickr|vimeo|linktr\.ee")
 FORM_HINT = re.compile(r"(?i)form|airtable|tally|submithub|groover|labelradar|musosoup")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 TITLE_CHILD = "h2, h3, h4, h5, strong, .title, [class*=title], [class*=name]"
 HOST_CHILD = "[class*=host], [class*=dj], [class*=presenter]"
 NAV_LINKS = "nav a[href], header a[href], footer a[href], [role=navigation] a[href], [class*=menu] a[href]"
+LIVE_BOX = re.compile(r"(?i)now-playing|on-air|onair")
+LIVE_TITLE = ("[class*=show-title], [class*=show-name], [class*=program-title], [class*=program-name], "
+              "[class*=programme-name], [class*=title], h4, h5")
+PRESENTER_PAGE = re.compile(r"(?i)presenters?|\bdjs?\b|/djs|hosts|line-?up")
 STRIP_TAGS = "script, style, noscript, template, svg, iframe, object"
 MAX_TEXT = 200_000
 KEEP_TEXT = 20_000
@@ -98,7 +96,7 @@ def parse(html: str, url: str) -> PageFacts:
         node.decompose()
     _show_blocks(tree, facts)
     body = tree.body
-    facts.text = SPACES.sub(" ", body.text(separator=" ") if body else "").strip()[:MAX_TEXT]
+    facts.text = " ".join((body.text(separator=" ") if body else "").split())[:MAX_TEXT]
     _text_facts(tree, facts)
     facts.text = facts.text[:KEEP_TEXT]  # the rest was read; keep records (and worker replies) small
     return facts
@@ -123,25 +121,31 @@ def _meta(tree, facts: PageFacts) -> None:
 
 
 def _anchors(tree, facts: PageFacts) -> None:
+    resolved: dict[str, str] = {}  # href -> absolute URL: menus repeat their links in the nav set below
+    origin = "/".join(facts.url.split("/", 3)[:3])
     for node in tree.css("a[href], area[href]"):
         href = _attr(node, "href")
-        text = SPACES.sub(" ", node.text()).strip()
-        if email := contacts.email_from_href(href):
+        scheme = href[:4].lower()  # cheap dispatch: most links are neither mailto: nor tel: nor Cloudflare's
+        if scheme == "mail" and (email := contacts.email_from_href(href)):
             facts.emails.append(email)
-        elif phone := contacts.phone_from_href(href):
+        elif scheme == "tel:" and (phone := contacts.phone_from_href(href)):
             facts.phones.append(phone)
-        elif (hexed := contacts.cf_hex_from_href(href)) and (email := contacts.decode_cfemail(hexed)):
-            facts.emails.append(email)
-        elif href and not href.startswith(("#", "javascript:", "data:")):
-            _link(_absolute(facts.url, href), text, facts)
+        elif "cdn-cgi" in href and (hexed := contacts.cf_hex_from_href(href)):
+            if email := contacts.decode_cfemail(hexed):
+                facts.emails.append(email)
+        elif href and not href.startswith(("#", "javascript:", "data:", "mailto:", "tel:")):
+            resolved[href] = url = _absolute(facts.url, href)
+            _link(url, " ".join(node.text().split()), facts, origin)
     _hidden_links(tree, facts)
-    facts.nav = {_absolute(facts.url, _attr(node, "href")).split("#", 1)[0] for node in tree.css(NAV_LINKS)}
+    facts.nav = {(resolved.get(href) or _absolute(facts.url, href)).split("#", 1)[0]
+                 for node in tree.css(NAV_LINKS) if (href := _attr(node, "href")) is not None}
     for node in tree.css("[data-cfemail]"):
         if email := contacts.decode_cfemail(_attr(node, "data-cfemail")):
             facts.emails.append(email)
-    for node in tree.css("iframe[src], embed[src]"):
+    for node in tree.css("iframe[src], embed[src], script[src*=form]"):  # Jotform's embed is a script tag
         src = urljoin(facts.url, _attr(node, "src"))
-        facts.frames.append(src)
+        if node.tag != "script":
+            facts.frames.append(src)
         if form := forms.external_form(src, "embedded form", facts.url):
             facts.forms.append(form)
 
@@ -172,8 +176,7 @@ def _absolute(base: str, href: str) -> str:
     return urljoin(base, href)
 
 
-def _link(url: str, text: str, facts: PageFacts) -> None:
-    origin = "/".join(facts.url.split("/", 3)[:3])
+def _link(url: str, text: str, facts: PageFacts, origin: str) -> None:
     external = not (url.startswith(origin + "/") or url == origin)
     if external and SOCIAL_HINT.search(url) and (profile := social.profile_from_url(url)):
         facts.profiles.append(profile)
@@ -254,26 +257,89 @@ def _ld_items(data, depth: int = 0):
 
 def _show_blocks(tree, facts: PageFacts) -> None:
     # Not [class*=event]: gig listings name artists, not presenters.
-    selector = ("tr, [class*=show], [class*=program], [class*=schedule], [class*=episode], "
-                "[id*=show], [id*=program], li, dt, p")
+    selector = ("tr, [class*=show], [class*=program], [class*=schedule], [class*=episode], [class*=views-row], "
+                "[class*=summary-item], [class*=now-playing], [class*=on-air], [id*=show], [id*=program], li, dt, p")
     found, handled = schedule.tables(tree, facts.url)
     facts.shows.extend(found)
+    taken: set[int] = set()  # blocks that gave a show: the paragraphs inside them are parts of it, not more shows
     for node in tree.css(selector):
         if node.tag in ("html", "body", "main", "ul", "ol", "table", "tbody", "nav", "header", "footer"):
             continue
-        if node.tag == "tr" and node.mem_id in handled:
+        if node.tag == "tr" and node.mem_id in handled or taken and _inside(node, taken):
             continue
         text = node.text(separator="  ")
-        if len(text) > 300 or len(text) < 4 or not shows.maybe_show(text):
+        if node.tag == "dt" and (answer := _next_element(node)) is not None and answer.tag == "dd":
+            text = f"{text}  {answer.text(separator='  ')}"  # <dt>Monday 7pm</dt><dd>The Country Show with ...</dd>
+        cls = node.attributes.get("class") or ""
+        if ("play" in cls or "air" in cls) and LIVE_BOX.search(cls):  # without its playlist: songs are not shows
+            text = "  ".join(c.text(separator="  ") for c in node.iter() if c.tag not in ("table", "ol", "ul"))
+        if len(text) > 300 or len(text) < 4 or not shows.MAYBE_SHOW_LOW.search(low := text.lower()):
             continue
-        if node.tag == "p" and not shows.WHEN_HINT.search(text):
+        if node.tag == "p" and not shows.WHEN_HINT_LOW.search(low):
             continue
-        title = None if node.tag in ("tr", "p") else _child_text(node, TITLE_CHILD)
-        host = _child_text(node, HOST_CHILD)
-        ident = f"{node.tag} {_attr(node, 'class')} {_attr(node, 'id')}"
-        show = shows.from_block(text, title, host, facts.url, bool(shows.SHOWISH.search(ident)))
-        if show and (node.tag != "p" or (show.host and (show.day or show.time))):
-            facts.shows.append(show)
+        times = len(shows.TIME.findall(text))
+        if times > 1 and node.tag not in ("tr", "li", "p", "dt") and len(node.css("h2, h3, h4, h5")) > 1:
+            continue  # a list of shows (its heading says "This week"): its cards are read one by one
+        for block, block_text in _grid_cells(node, text) if node.tag == "tr" and times > 1 else [(node, text)]:
+            show = _block_show(block, block_text, facts.url)
+            if show and (block.tag != "p" or (show.host and (show.day or show.time))):
+                facts.shows.append(show)
+                if block is not node or times <= 1:  # one show's block; a block of several keeps its rows
+                    taken.add(block.mem_id)
+    if PRESENTER_PAGE.search(f"{urlsplit(facts.url).path} {re.split(r' [|–—-] ', facts.title)[0]}"):
+        facts.shows.extend(_presenter_cards(tree, facts.url))
+
+
+def _block_show(node, text: str, url: str):
+    """The show of one block (row, card, list item, paragraph), with a title and host from its children."""
+    live = LIVE_BOX.search(_attr(node, "class"))  # a now-playing box: its heading says "Now playing"
+    title = None if node.tag in ("tr", "p") else _child_text(node, LIVE_TITLE if live else TITLE_CHILD)
+    host = _child_text(node, HOST_CHILD)
+    ident = f"{node.tag} {_attr(node, 'class')} {_attr(node, 'id')}"
+    return shows.from_block(text, title, host, url, bool(shows.SHOWISH.search(ident)))
+
+
+def _grid_cells(row, text: str) -> list:
+    """A layout row of show cards (Drupal's views grid): each cell is a block; otherwise the row is one."""
+    cells = [c for c in row.css("td") if c.css_first("div, p, span") is not None]
+    if len(cells) < 2:
+        return [(row, text)]
+    return [(cell, cell.text(separator="  ")) for cell in cells]
+
+
+def _next_element(node):
+    sibling = node.next
+    while sibling is not None and sibling.tag in ("-text", "_comment"):
+        sibling = sibling.next
+    return sibling
+
+
+def _inside(node, taken: set[int]) -> bool:
+    parent = node.parent
+    for _ in range(4):
+        if parent is None:
+            return False
+        if parent.mem_id in taken:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _presenter_cards(tree, url: str) -> list:
+    """On a presenters/DJs page, cards headed by a person's name with the show and its time beneath."""
+    found = []
+    for heading in tree.css("h2, h3, h4"):
+        name, card = shows.person(heading.text()), heading.parent
+        size = len(heading.text()) + 3
+        while card is not None and card.tag in ("a", "span", "header", "div") and len(card.text()) <= size:
+            card = card.parent  # the heading's own wrappers (Elementor nests them)
+        if not name or card is None:
+            continue
+        rest = SPACES.sub(" ", card.text(separator="  ")).replace(heading.text().strip(), "", 1).strip()
+        if len(rest) < 200 and shows.WHEN_HINT.search(rest) and not shows.STAFF_WORDS.search(rest):
+            if show := shows.from_block(rest, None, name, url):
+                found.append(show)
+    return found
 
 
 def _child_text(node, selector: str) -> str | None:
@@ -294,52 +360,10 @@ def _text_facts(tree, facts: PageFacts) -> None:
     low = head.lower()
     facts.formats.extend(label for words, pattern, label in FORMAT_PATTERNS
                          if any(w in low for w in words) and pattern.search(head))
-    facts.submission.extend(_submission(tree, facts, paragraphs))
-
-
-def _submission(tree, facts: PageFacts, paragraphs: list[str]) -> list[tuple[int, str]]:
-    """(score, text) of submission guidance: a headed section, a page about submitting, paragraphs, meta text."""
-    found = []
-    path = urlsplit(facts.url).path
-    for heading in tree.css("h1, h2, h3, h4"):
-        if SUBMIT_WORDS.search(heading.text()):
-            section = _section_text(heading)
-            if len(section) > 60 and SUBMIT_PARAGRAPH_LOW.search(f"{section} {heading.text()} {path}".lower()):
-                found.append((3 if len(section) >= 200 else 2, section))
-    paragraphs = [p for p in paragraphs
-                  if SUBMIT_HINT_LOW.search(low := p.lower()) and SUBMIT_PARAGRAPH_LOW.search(low)]
-    if paragraphs:
-        found.append((2 + bool(SUBMIT_WORDS.search(path + facts.title)), " ".join(paragraphs)))
-    elif SUBMIT_HINT_LOW.search(facts.text.lower()) and (sentences := _submission_sentences(facts.text)):
-        found.append((2, sentences))  # text not in paragraphs (<br>-separated, big table cells)
-    if SUBMIT_PARAGRAPH.search(facts.description):
-        found.append((1, facts.description))
-    return found
-
-
-def _submission_sentences(text: str) -> str:
-    """The sentences that speak of submitting music, each with the two that follow (where to send it)."""
-    sentences = SENTENCE.split(text)
-    keep: dict[int, None] = {}
-    for i, sentence in enumerate(sentences):
-        if len(sentence) < 600 and SUBMIT_PARAGRAPH_LOW.search(sentence.lower()):
-            keep.update(dict.fromkeys(range(i, min(i + 3, len(sentences)))))
-    return " ".join(sentences[i] for i in keep)[:2000]
-
-
-def _section_text(heading) -> str:
-    level = int(heading.tag[1])
-    parts, node = [], heading.next
-    while node is not None and sum(map(len, parts)) < 3000:
-        if node.tag in ("h1", "h2", "h3", "h4")[:level]:
-            break
-        if node.tag != "-text" or node.text().strip():
-            parts.append(node.text(separator=" "))
-        node = node.next
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+    facts.submission.extend(submission.found(tree, facts, paragraphs))
 
 
 def _paragraphs(tree) -> list[str]:
     texts = (n.text(separator=" ") for n in tree.css("p, li, dd, td, blockquote"))
     # Once each: repeated boilerplate (cards, footers) says nothing new and costs every pattern a pass.
-    return list(dict.fromkeys(SPACES.sub(" ", t).strip() for t in texts if 30 < len(t) < 3000))
+    return list(dict.fromkeys(" ".join(t.split()) for t in texts if 30 < len(t) < 3000))

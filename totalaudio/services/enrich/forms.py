@@ -14,13 +14,16 @@ EXTERNAL = (
     ("docs.google.com/forms", "Google Forms"), ("forms.gle/", "Google Forms"), ("goo.gl/forms", "Google Forms"),
     ("typeform.com/to/", "Typeform"), (".typeform.com/", "Typeform"), ("form.typeform.com", "Typeform"),
     ("jotform.com/", "Jotform"), ("jotform.me/", "Jotform"), ("airtable.com/shr", "Airtable form"),
-    ("airtable.com/app", "Airtable form"), ("tally.so/", "Tally"), ("forms.office.com", "Microsoft Forms"),
+    ("airtable.com/app", "Airtable form"),
+    ("airtable.com/embed/shr", "Airtable form"), ("tally.so/", "Tally"), ("forms.office.com", "Microsoft Forms"),
     ("wufoo.com/forms", "Wufoo"), ("cognitoforms.com/", "Cognito Forms"), ("formstack.com/forms", "Formstack"),
     ("123formbuilder.com", "123FormBuilder"), ("submithub.com/", "SubmitHub"), ("groover.co/", "Groover"),
     ("labelradar.com/", "LabelRadar"), ("musosoup.com", "Musosoup"),
 )
 NEWSLETTER = re.compile(r"(?i)newsletter|subscribe|mailing.?list|sign.?up for|list-manage\.com|mailchimp|"
-                        r"createsend|mailerlite|substack|sendinblue|convertkit|klaviyo|e-?news")
+                        r"createsend|mailerlite|substack|sendinblue|convertkit|klaviyo|e-?news|mc4wp|mailpoet|"
+                        r"sib-form|ml-subscribe|\bmce-|stay in (?:touch|the loop)")
+SIGNUP_BUTTON = re.compile(r"(?i)sign ?up|subscribe|join (?:the|our) (?:list|mailing)|keep me posted")
 SUBMISSION = re.compile(r"(?i)submission|submit[- _]?(?:your[- _])?(?:music|tracks?|songs?|demos?|releases?)|demo|"
                         r"upload|your music|send music|\btracks?\b|album|mp3|airplay|record[- _]label|artist[- _]name")
 APPLICATION = re.compile(r"(?i)apply|application|volunteer|join|radio show|new show|show proposal|present a|"
@@ -72,11 +75,18 @@ def html_form(form, page_url: str, context: str) -> Form | None:
         return None
     if NEWSLETTER.search(ident + " " + action) or (len(visible) <= 2 and NEWSLETTER.search(context + names)):
         return None
+    if "textarea" not in types and "file" not in types and _signup(form, context):
+        return None  # name + email + "Sign up": a mailing list however many fields it asks for
     rich = "textarea" in [f.tag for f in fields] or "file" in types or len(visible) >= 3
     if not rich:
         return None
     where = f"{ident} {action} {names} {context} {urlsplit(page_url).path}"
     return Form(page_url, classify(where), urljoin(page_url, action) if action else None)
+
+
+def _signup(form, context: str) -> bool:
+    buttons = " ".join(f"{b.attributes.get('value') or ''} {b.text()}" for b in form.css("button, input[type=submit]"))
+    return bool(SIGNUP_BUTTON.search(buttons) or NEWSLETTER.search(context))
 
 
 def external_form(url: str, anchor: str, page_url: str) -> Form | None:

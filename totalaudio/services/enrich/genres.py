@@ -68,6 +68,7 @@ _PATTERN = re.compile(r"(?<![\w-])(" + "|".join(sorted((re.escape(a) for a in AL
 PROSE_CUE = re.compile(r"(?i)\b(genres?|we play|playing|plays|play(?:list)? of|specialis|specializ|format|"
                        r"featuring|showcas|dedicated to|focus(?:es|ing)? on|best in|the finest|music from|"
                        r"sounds? of|style)")
+PROSE_CUE_LOW = re.compile(PROSE_CUE.pattern.replace("(?i)", "", 1))
 LIST_SPLIT = re.compile(r"\s*(?:/|,|;|\||&(?!b)|\band\b|\+|·|•)\s*", re.I)
 
 
@@ -112,7 +113,8 @@ def from_prose(text: str) -> list[str]:
 def _cue_sentences(text: str):
     """The sentences around each cue ("we play", "genres" ...), once each."""
     last_end = -1
-    for cue in PROSE_CUE.finditer(text):
+    low = text.lower()  # case-insensitive scanning is several times slower; positions agree when lengths do
+    for cue in PROSE_CUE_LOW.finditer(low) if len(low) == len(text) else PROSE_CUE.finditer(text):
         if cue.start() < last_end:
             continue
         start = max((m.end() for m in SENTENCE_END.finditer(text, max(0, cue.start() - 300), cue.start())),

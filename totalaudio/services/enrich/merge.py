@@ -14,17 +14,23 @@ from totalaudio.services.enrich.record import ScrapedData
 RAW_CONTENT_CAP = 5000
 GUIDELINES_CAP = 2000
 PREFERENCES = (
-    (r"physical (?:copy|copies|submissions?)[^.]{0,80}prefer|prefer[^.]{0,40}physical|prioriti[sz]e physical|"
+    (r"physical (?:copy|copies|submissions?)[^.]{0,80}prefer|prefer[^.;]{0,40}physical|prioriti[sz]e physical|"
      r"physical copy of your music is our preferred", "physical copies preferred"),
     (r"\b(?:cds?|vinyl|tapes?|cassettes?|lps?|eps?|7\")\b[^.]{0,120}\b(?:post|mail|address)|"
-     r"\b(?:post|mail)\w*\b[^.]{0,80}\b(?:cds?|vinyl|records?|copy)", "physical releases by post"),
-    (r"no attachments|do not attach|don'?t attach|without attachments|not (?:accept|open) attachments",
+     r"\b(?:post|mail)\w*\b[^.]{0,80}\b(?:cds?|vinyl|records?|copy)|"
+     r"\b(?:send|post|mail) (?:us )?(?:your )?(?:physical )?(?:cds?|vinyl|records|copies)\b[^.]{0,80}\bto\b",
+     "physical releases by post"),
+    (r"no (?:mp3 |audio |file |email )?attachments|do not attach|don'?t attach|without attachments|never attachments|"
+     r"(?:not|n'?t|never) (?:accept|open)(?: any)? (?:email )?attachments|"
+     r"(?:files?|mp3s?|audio|wavs?) attached (?:will|are|get)\b[^.]{0,20}(?:ignored|deleted|unheard|binned)",
      "no attachments"),
-    (r"links? only|only (?:accept )?links|(?:streaming|download|preview|private|soundcloud|dropbox) links?|wetransfer",
+    (r"links? only|only (?:accept )?links|\b(?:streaming|download|preview|private|soundcloud|bandcamp|dropbox|"
+     r"google drive|drive|wetransfer|disco|box)\b(?: or [\w ]{1,20}?)? links?\b|wetransfer",
      "links (streaming/download)"),
     (r"no dropbox|not (?:currently )?offer any kind of dropbox|not accept dropbox", "no Dropbox"),
-    (r"\bmp3s?\b|\d{3} ?kbps|\bwav\b", "audio files (MP3/WAV)"),
-    (r"submithub|groover|musosoup|labelradar|amplify|haulix|fluence|airplayradio", "via a submission platform"),
+    (r"(?<!no )\b(?:mp3s?|wavs?)\b(?!\s*attach)|\d{3} ?kbps", "audio files (MP3/WAV)"),  # not "no MP3 attachments"
+    (r"submithub|groover|musosoup|labelradar|amplify|haulix|fluence|airplayradio|play ?mpe|dmds|promoly|inflyte",
+     "via a submission platform"),
     (r"\bbio\b|press release|media release|one[- ]sheet|\bepk\b|one page", "include a bio / press release"),
     (r"subject line", "mark the subject line as asked"),
     (r"\bATT:|specific (?:presenter|show|host)|target specific hosts|directly to the host", "can target a show/host"),
@@ -43,7 +49,7 @@ def merge(pages: list[PageFacts]) -> tuple[ScrapedData, str | None]:
         format=_format(pages),
         genres=genre_vocab.ranked([g for p in pages for g in p.genres]),
         submission_guidelines=guidelines,
-        contact_preferences=_preferences(guidelines, emails, forms),
+        contact_preferences=_preferences(guidelines, emails, forms, pages),
         dj_names=_unique([s.host for s in shows if s.host] + [h for p in pages for h in p.hosts])[:50],
         show_info=shows[:50],
         contact_forms=forms,
@@ -74,8 +80,10 @@ def _guidelines(pages: list[PageFacts]) -> dict | None:
     return {"text": text[:GUIDELINES_CAP], "url": url, "pages": where}
 
 
-def _preferences(guidelines: dict | None, emails: list[str], forms: list) -> list[str]:
-    text = guidelines["text"] if guidelines else ""
+def _preferences(guidelines: dict | None, emails: list[str], forms: list, pages: list[PageFacts] = ()) -> list[str]:
+    # Every strong piece of submission guidance counts, not only the one shown (an FAQ answers one thing an item).
+    text = " ".join(_unique([guidelines["text"] if guidelines else ""]
+                            + [t for p in pages for score, t in p.submission if score >= 2]))
     found = [label for pattern, label in PREFERENCES if re.search(pattern, text, re.I)]
     submit_emails = [e for e in emails if e in text.lower() or SUBMISSION_LOCALS.match(e.split("@")[0])]
     found[:0] = [f"email {e}" for e in submit_emails[:3]]

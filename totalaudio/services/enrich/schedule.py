@@ -19,6 +19,8 @@ COLUMN_KINDS = (
     ("time", re.compile(r"(?i)\b(?:times?|when|slot|hours?|start)\b")),
 )
 MAX_ROWS = 400
+# A playlist (now-playing, Spinitron spins): its rows name artists and songs, never shows or presenters.
+PLAYLIST_COLUMN = re.compile(r"(?i)^(?:artists?|songs?|tracks?|albums?|releases?|labels?|record labels?|composer)$")
 
 
 def tables(tree, url: str) -> tuple[list[shows.ShowInfo], set[int]]:
@@ -30,6 +32,10 @@ def tables(tree, url: str) -> tuple[list[shows.ShowInfo], set[int]]:
         if len(rows) < 2 or rows[0].css_first("th") is None:  # a header row is made of <th> cells
             continue
         header = [c.text(separator=" ").strip() for c in rows[0].css("th, td")]
+        marks = [h.strip().lower() for h in header if PLAYLIST_COLUMN.search(h.strip())]
+        if len(marks) >= 2 or any(m.startswith("artist") for m in marks):  # Time | Artist | Title: songs played
+            handled.update(row.mem_id for row in rows)
+            continue
         columns = _columns(header)
         days = [shows.DAY.fullmatch(h.strip(" .")) is not None for h in header]
         if columns:

@@ -13,9 +13,11 @@ DAY = re.compile(r"(?i)\b(mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?
                  r"weekends|daily|every day|monday to friday|mon-fri)\b")
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)"
 TIME = re.compile(rf"(?i)\b((?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?\s*(?:-|–|to|until)\s*)?{_CLOCK}"
-                  rf"(?:\s*(?:-|–|to|until)\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?|"
+                  rf"(?:\s*(?:-|–|to|until)\s*(?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?|noon|midnight))?|"
                   r"\d{1,2}:\d{2}(?:\s*[-–]\s*\d{1,2}:\d{2})?|noon|midnight)(?!\w)")
-_WORD = r"[A-Z][\w'’.\-]*"
+# A capitalised word (accented capitals too: Ó Súilleabháin); a dot only inside it ("J.R.") or after an initial,
+# so "hosted by Rab McIntyre. Port of Call" stops at the sentence's end.
+_WORD = r"(?:[A-ZÀ-ÖØ-Þ]\.(?=\s)|[A-ZÀ-ÖØ-Þ](?:[\w'’\-]|\.(?=\w))*)"
 NAME = rf"((?:(?:DJ|MC|Dr\.?)\s+)?{_WORD}(?:\s+(?:&|and|van|de|von|du)\s+{_WORD}|\s+{_WORD}){{0,3}})"
 HOST_CUE = re.compile(rf"(?:\bhosted by|\bpresented by|\bwith|\bw/|\bHost(?:ed)?:|\bPresenter:|\bDJs?:)\s+{NAME}")
 PROGRAM_PHRASE = re.compile(rf"\b(?:the|our)\s+((?:{_WORD}\s+){{0,4}}{_WORD})\s+(?:program|programme|show)\b")
@@ -31,7 +33,8 @@ STAFF_WORDS = re.compile(r"(?i)\b(manager|director|coordinator|co-ordinator|chai
 NOT_NAME_WORDS = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "The",
                             "Our", "Your", "This", "That", "Music", "Radio", "News", "Live", "Show", "Program",
                             "Submit", "Contact", "Listen", "Home", "About", "Us", "Me", "Friends", "Guests",
-                            "Special", "Request", "FM", "AM", "Guest", "Love", "Everyone", "All"})
+                            "Special", "Request", "FM", "AM", "Guest", "Love", "Everyone", "All", "Various",
+                            "News", "Presenters", "Hosts", "DJs"})
 
 
 ALNUM = re.compile(r"[A-Za-z0-9]")
@@ -55,18 +58,24 @@ def clean_name(text: str | None) -> str | None:
     """A show or host name, trimmed; None for placeholders and things that are not names."""
     if not text:
         return None
-    name = SPACES.sub(" ", text).strip(" -–—:|,.()[]\"'")
-    if not 2 <= len(name) <= 60 or name.lower() in PLACEHOLDERS or "lorem" in name.lower():
+    name = " ".join(text.split()).strip(" -–—:|,.()[]\"'")
+    low = name.lower()
+    if not 2 <= len(name) <= 60 or low in PLACEHOLDERS or "lorem" in low or "@" in name:
         return None
-    if TIME.fullmatch(name) or DAY.fullmatch(name) or not LETTER.search(name) or "@" in name:
+    if not LETTER.search(name) or TIME.fullmatch(name) or DAY.fullmatch(name):
         return None
     return name
 
 
+STAFF_WORDS_LOW = re.compile(STAFF_WORDS.pattern.replace("(?i)", "", 1))
+LEADING_CUE = re.compile(r"(?i)^\s*(?:with|w/|hosted by|presented by|host(?:ed)?:|hosts?:|presenters?:|"
+                         r"presented:|djs?:)\s+")
+
+
 def person(text: str | None) -> str | None:
     """A presenter's name (1-4 words, capitalised, or DJ/MC names), or None."""
-    name = clean_name(text)
-    if not name or STAFF_WORDS.search(name) or len(name.split()) > 5:
+    name = clean_name(LEADING_CUE.sub("", text) if text and text.lstrip()[:1] in "wWhHpPdD" else text)
+    if not name or STAFF_WORDS_LOW.search(name.lower()) or len(name.split()) > 5:
         return None
     words = [w for w in WORDS_SPLIT.split(name) if w and w.lower() not in ("and", "dj", "mc")]
     if not words or any(w in NOT_NAME_WORDS for w in words):
@@ -81,10 +90,20 @@ def _first_match(pattern: re.Pattern, text: str) -> str | None:
 
 CELLS = re.compile(r"\s{2,}|\n")
 SPACES = re.compile(r"\s+")
-TITLE_CUT = re.compile(r"\s+(?:with|w/|hosted by|presented by)\s+|,\s*|\s[-–—|:]\s")
+TITLE_CUT = re.compile(r"\s+(?:with|w/|hosted by|presented by)\s+|,\s*|\s[-–—|:·•]\s")
 HOSTED = re.compile(rf"(?:hosted by|presented by|Hosted by|Presented by)\s+{NAME}")
 # Cheap first look: a block can only be a show when it has a digit (a time), a day, or a host cue.
 WHEN_HINT = re.compile(r"(?i)\d\s*(?:am|pm)\b|\d:\d\d|\b(?:mon|tue|wed|thu|fri|sat|sun)|weekday|weekend|daily|noon|midnight")
+TITLE_HOST = re.compile(rf"\s(?:with|w/|hosted by|presented by)\s+{NAME.replace('s+', '[ ]+')}\s*$")
+DAY_STARTS = frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun", "wee", "dai", "eve", "noo", "mid"})
+# A leading day counts only before a time or a separator: "Sun Ra Hour" keeps its "Sun".
+LEAD_WHEN = re.compile(rf"\s*(?:(?:{DAY.pattern.replace('(?i)', '')})(?=\s*(?:\d|[-–—:,|&]|and\b|$))|"
+                       rf"{TIME.pattern.replace('(?i)', '')}|(?:[-–—&,]|and)(?=\s))\s*[:,|.]?\s*", re.I)
+
+
+WHEN_HINT_LOW = re.compile(WHEN_HINT.pattern.replace("(?i)", "", 1))
+
+
 def maybe_show(text: str) -> bool:
     """MAYBE_SHOW on the lower-cased text (case-insensitive regexes are several times slower)."""
     return MAYBE_SHOW_LOW.search(text.lower()) is not None
@@ -95,23 +114,70 @@ MAYBE_SHOW = re.compile(r"(?i)\d\s*(?:am|pm)\b|\d:\d\d|\b(?:mon|tue|wed|thu|fri|
 MAYBE_SHOW_LOW = re.compile(MAYBE_SHOW.pattern.replace("(?i)", "", 1))
 
 
+GIG_LOW = re.compile(r"\btickets?\b|\bsupport(?:ed)? (?:from|by)\b|\bdoors\b|\bsold out\b|\bsupport:|\bon sale\b")
+VENUE = re.compile(r"\bat the (?:[A-Z][\w'’]+ )*(?:Academy|Arena|Hall|Club|Theatre|Theater|Ballroom|Forum)\b")
+GUEST_BEFORE = re.compile(r"(?i)\b(?:interview|interviews|conversation|chat|chats|session|sessions|talks?|speaks?|"
+                          r"catch up|catches up|in concert|performance|guest|guests|featuring|feat\.?|q&a)\s+$")
+# Prose cut where a title was expected: "Tune in Thursdays at", "Join us on", "Posted by".
+NOT_TITLE = re.compile(r"(?i)^(?:tune in|listen (?:to|again|live|now|back)|join (?:us|in)|catch (?:up|us|the)|"
+                       r"don'?t miss|check out|posted|published|updated)\b|"
+                       r"\b(?:at|on|from|every|to|in|the|with|and|by|of)$")
+CUE_HINT = re.compile(r"with|w/|by |Host|Presenter|DJ")  # cheap: HOST_CUE can only match where one of these is
+
+
 def from_block(raw: str, title: str | None, host: str | None, url: str, showish: bool = False) -> ShowInfo | None:
     """A show from one schedule row or show card (cells separated by 2+ spaces): title, day, time, host."""
-    parts = [SPACES.sub(" ", p).strip() for p in CELLS.split(raw) if p.strip()]
+    parts = [" ".join(p.split()) for p in CELLS.split(raw) if p.strip()]
     text = " ".join(parts)
     if len(text) > 240:
         return None
     day, when = _first_match(DAY, text), _first_match(TIME, text)
-    cue = HOST_CUE.search(text)
-    host = person(host) or (person(cue.group(1)) if cue else None)
+    # A cue per cell: a name does not run on into the next cell ("with Jo Kerrigan  News, travel ...").
+    if GIG_LOW.search(text.lower()) or " at the " in text and VENUE.search(text):
+        return None  # a gig listing: "Idles with Sprints at the Academy", "support from ..."
+    host = person(host)
+    if host is None and CUE_HINT.search(text):
+        cue = next((m for p in parts if (m := _host_cue(p))), None) or _host_cue(text)
+        host = person(cue.group(1)) if cue else None
     if title is None:
-        rest = [p for p in parts if not _only_when(p) and p != host and not HOST_CUE.match(p)]
-        title = TITLE_CUT.split(rest[0])[0] if rest else None
+        title = next((w for p in parts if (w := _strip_when(p)) and not _only_when(w) and p != host
+                      and not HOST_CUE.match(w) and not LEADING_CUE.match(w)), None)
+    if title and host is None and (own := TITLE_HOST.search(title)):  # "Breakfast with Jo Kerrigan": show, host
+        host = person(own.group(1))
+    title = _strip_trailing_time(TITLE_CUT.split(title)[0]) if title else None
     name = clean_name(title)
-    if not name or len(name.split()) > 8 or not (when or host or (day and showish)):
+    if not name or len(name.split()) > 8 or not (when or host or (day and showish)) or NOT_TITLE.search(name):
         return None
     day = _first_match(DAY, text.replace(name, " ", 1)) or day  # "Sunday Brunch Jazz, Sundays 10am"
     return ShowInfo(name, day, when, host, url)
+
+
+def _host_cue(text: str):
+    """The first host cue that is not a guest's ("interview with Wet Leg", "in conversation with ...")."""
+    for match in HOST_CUE.finditer(text):
+        if not GUEST_BEFORE.search(text, max(0, match.start() - 24), match.start()):
+            return match
+    return None
+
+
+def _strip_trailing_time(title: str) -> str:
+    """"To The Moon 9pm" -> "To The Moon" (the last time in it, when nothing follows it)."""
+    last = None
+    for last in TIME.finditer(title):
+        pass
+    if last is not None and not title[last.end():].strip(" )") and last.start() > 0:
+        return title[:last.start()].rstrip(" ,(–—-")
+    return title
+
+
+def _strip_when(part: str) -> str:
+    """A cell without its leading day and time ("Monday 8pm - 10pm: Rollers Only" -> "Rollers Only")."""
+    rest = part
+    if not (part[:1].isdigit() or part[:3].lower() in DAY_STARTS):  # cheap: most cells start with neither
+        return part
+    while (lead := LEAD_WHEN.match(rest)) and lead.end() > 0:
+        rest = rest[lead.end():]
+    return rest.strip()
 
 
 def _only_when(part: str) -> bool:

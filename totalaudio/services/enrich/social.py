@@ -23,6 +23,7 @@ RESERVED = {
     "threads": {"login", "search", "legal"},
     "youtube": {"watch", "embed", "results", "playlist", "shorts", "feed", "redirect", "t", "about", "iframe_api",
                 "yt", "account", "premium", "live"},
+    "linktree": {"s", "marketplace", "blog", "login", "register", "discover"},
     "linkedin": set(), "flickr": set(), "vimeo": {"channels", "groups", "ondemand", "video", "album"},
 }
 HANDLE = re.compile(r"^[A-Za-z0-9_.\-@]{1,100}$")
@@ -85,7 +86,8 @@ def _threads(segs, query):
 
 
 def _spotify(segs, query):
-    if len(segs) >= 2 and segs[0] in ("user", "artist", "show", "playlist"):
+    # A playlist is content (often someone else's), not the station's profile; a user, artist or show is.
+    if len(segs) >= 2 and segs[0] in ("user", "artist", "show"):
         return f"{segs[0]}/{segs[1]}"
     return None
 
@@ -123,6 +125,7 @@ PLATFORMS = {
     "linkedin.com": ("linkedin", _linkedin, "https://www.linkedin.com/{}"),
     "flickr.com": ("flickr", _flickr, "https://www.flickr.com/photos/{}"),
     "vimeo.com": ("vimeo", _generic("vimeo"), "https://vimeo.com/{}"),
+    "linktr.ee": ("linktree", _generic("linktree"), "https://linktr.ee/{}"),
 }
 
 

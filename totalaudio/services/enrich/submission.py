@@ -1,0 +1,101 @@
+"""Submission guidance on a page: a headed section, an FAQ answer, paragraphs or sentences about sending music.
+
+Each piece found is scored (3: a long headed section; 2: a short one, an FAQ answer, paragraphs; 1: the meta
+description) so that merging can show the best and read preferences from all the strong ones.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+SPACES = re.compile(r"\s+")
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+SUBMIT_WORDS = re.compile(r"(?i)submi(?:t|ssion|tting)|send (?:us )?(?:your |a )?(?:music|cds?|vinyl|records)|"
+                          r"demos?\b|airplay|get played|music (?:policy|guidelines)|"
+                          r"for (?:artists|labels|bands|musicians|promoters)|"
+                          r"artists? and labels|labels and promoters|"
+                          r"promos?\b|new music")
+SUBMIT_PARAGRAPH = re.compile(
+    r"(?i)submit(?:ting)? (?:your |new |a )?(?:music|tracks?|songs?|demos?|releases?|records?|albums?|cds?)|"
+    r"music submissions?|(?:digital|physical|mail) submissions|send (?:us )?(?:your |a |a copy of your )?"
+    r"(?:music|tracks|songs|demos|cds?|records|promos|releases)|(?:artists?|bands?|labels?|promoters?)\b[^.]{0,80}"
+    r"(?:airplay|on the radio|(?:get|have) (?:your |their )?(?:songs|music|tracks) (?:on|played|heard))|for airplay|"
+    r"(?:demos?|promos?|submissions?) (?:should|can|may|must) be (?:sent|emailed|posted)|"
+    r"accept(?:s|ing)? (?:new )?(?:music|submissions|demos)|hearing your music|consider(?:ed)? for airplay|"
+    r"upload (?:your |a )?(?:music|tracks?|songs?|demos?)|get (?:your |my )?(?:music|tracks?|songs?|demos?) "
+    r"(?:played|heard|on air)|(?:music|tracks?|songs?) (?:could|can|will|may) (?:get|be) played|"
+    r"(?:digital )?promos? (?:by|via) email|send (?:us )?(?:your )?(?:tunes|links|promos)")
+SUBMIT_HINT = re.compile(r"(?i)submi|send|airplay|demo|promo|accept|hearing your|consider|on the radio|upload|played")
+# The same on lower-cased text, where only a yes/no is needed: case-insensitive matching is several times slower.
+SUBMIT_PARAGRAPH_LOW = re.compile(SUBMIT_PARAGRAPH.pattern.replace("(?i)", "", 1))
+SUBMIT_HINT_LOW = re.compile(SUBMIT_HINT.pattern.replace("(?i)", "", 1))
+# Under a heading about submitting ("Demo policy", "Airplay"), words that say how to send music.
+HOW_TO_SEND = re.compile(r"(?i)\b(?:e-?mail|send|post|upload|service|servicing)\b[^.]{0,80}"
+                         r"\b(?:links?|mp3s?|wavs?|tracks?|cds?|vinyl|"
+                         r"music|demos?|promos?|releases?|@|\[at\])|\b(?:bandcamp|soundcloud)\b[^.]{0,40}\blinks?\b")
+HOW_TO_SEND_LOW = re.compile(HOW_TO_SEND.pattern.replace("(?i)", "", 1))
+# FAQ accordions: <details><summary>, <dt>, h5/h6 and the title of a theme's toggle (Divi, Elementor, Bootstrap).
+FAQ_QUESTIONS = ("summary, dt, h5, h6, [class*=toggle_title], [class*=toggle-title], [class*=accordion-title], "
+                 "[class*=accordion__title], [class*=faq-question], [class*=tab-title]")
+
+
+def found(tree, facts, paragraphs: list[str]) -> list[tuple[int, str]]:
+    """(score, text) of submission guidance: a headed section, a page about submitting, paragraphs, meta text."""
+    out = []
+    path = urlsplit(facts.url).path
+    for question in tree.css(FAQ_QUESTIONS):
+        if SUBMIT_WORDS.search(question.text()) and (answer := _answer_text(question)):
+            if SUBMIT_PARAGRAPH_LOW.search(f"{question.text()} {answer}".lower()):
+                out.append((2, f"{question.text().strip()} {answer}"))
+    for heading in tree.css("h1, h2, h3, h4"):
+        if SUBMIT_WORDS.search(heading.text()):
+            section = _section_text(heading)
+            low = f"{section} {heading.text()} {path}".lower()
+            if len(section) > 60 and (SUBMIT_PARAGRAPH_LOW.search(low) or HOW_TO_SEND_LOW.search(low)):
+                out.append((3 if len(section) >= 200 else 2, section))
+    paragraphs = [p for p in paragraphs
+                  if SUBMIT_HINT_LOW.search(low := p.lower()) and SUBMIT_PARAGRAPH_LOW.search(low)]
+    if paragraphs:
+        out.append((2 + bool(SUBMIT_WORDS.search(path + facts.title)), " ".join(paragraphs)))
+    elif SUBMIT_HINT_LOW.search(facts.text.lower()) and (sentences := _submission_sentences(facts.text)):
+        out.append((2, sentences))  # text not in paragraphs (<br>-separated, big table cells)
+    if SUBMIT_PARAGRAPH.search(facts.description):
+        out.append((1, facts.description))
+    return out
+
+
+def _answer_text(question) -> str:
+    """An FAQ answer: the text of the item around the question (details, toggle, dt/dd pair), without it."""
+    if question.tag == "dt":
+        answer = question.next
+        while answer is not None and answer.tag == "-text":
+            answer = answer.next
+        return SPACES.sub(" ", answer.text(separator=" ")).strip() if answer is not None and answer.tag == "dd" else ""
+    item = question.parent
+    text = SPACES.sub(" ", item.text(separator=" ")).strip() if item is not None else ""
+    if len(text) >= 2000:
+        return ""
+    return text.replace(SPACES.sub(" ", question.text(separator=" ")).strip(), "", 1).strip()
+
+
+def _submission_sentences(text: str) -> str:
+    """The sentences that speak of submitting music, each with the two that follow (where to send it)."""
+    sentences = SENTENCE.split(text)
+    keep: dict[int, None] = {}
+    for i, sentence in enumerate(sentences):
+        if len(sentence) < 600 and SUBMIT_PARAGRAPH_LOW.search(sentence.lower()):
+            keep.update(dict.fromkeys(range(i, min(i + 3, len(sentences)))))
+    return " ".join(sentences[i] for i in keep)[:2000]
+
+
+def _section_text(heading) -> str:
+    level = int(heading.tag[1])
+    parts, node = [], heading.next
+    while node is not None and sum(map(len, parts)) < 3000:
+        if node.tag in ("h1", "h2", "h3", "h4")[:level]:
+            break
+        if node.tag != "-text" or node.text().strip():
+            parts.append(node.text(separator=" "))
+        node = node.next
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()
