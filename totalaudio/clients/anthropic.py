@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from totalaudio import integrations
 from totalaudio.clients._base import Caller, Failure, parse_retry_after, status_is_retryable
 from totalaudio.config import Settings
@@ -42,12 +44,20 @@ class ClaudeClient:
                                   messages=[{"role": "user", "content": text}])
         return int(result.input_tokens)
 
-    def complete(self, prompt: str, *, system: str | None = None, max_tokens: int = 600) -> str:
-        """One Messages API completion: the text of the reply (text blocks joined)."""
+    def create(self, prompt: str, *, system: str | None = None, max_tokens: int = 600) -> dict[str, Any]:
+        """One Messages API completion: ``{text, model, inputTokens, outputTokens}``."""
         kwargs = {"system": system} if system else {}
         message = self.caller.call("messages.create", self.sdk.messages.create, model=self.model,
                                    max_tokens=max_tokens, messages=[{"role": "user", "content": prompt}], **kwargs)
-        return "".join(getattr(block, "text", "") for block in message.content).strip()
+        usage = getattr(message, "usage", None)
+        return {"text": "".join(getattr(block, "text", "") for block in message.content).strip(),
+                "model": getattr(message, "model", None) or self.model,
+                "inputTokens": getattr(usage, "input_tokens", None),
+                "outputTokens": getattr(usage, "output_tokens", None)}
+
+    def complete(self, prompt: str, *, system: str | None = None, max_tokens: int = 600) -> str:
+        """One Messages API completion: the text of the reply (text blocks joined)."""
+        return self.create(prompt, system=system, max_tokens=max_tokens)["text"]
 
 
 def build(settings: Settings) -> ClaudeClient:

@@ -148,12 +148,18 @@ class Applier:
             self.result.updated += 1
 
 
-def ai_writer(settings: Settings) -> Callable[[str, str], str]:
-    """A contactIntelligence writer backed by Claude (ConfigError without ANTHROPIC_API_KEY)."""
+def ai_writer(settings: Settings, log: bool = True) -> Callable[[str, str], str]:
+    """A contactIntelligence writer backed by Claude (ConfigError without ANTHROPIC_API_KEY); every call is
+    logged in the store's llm_calls, through a connection of its own (the writer runs in worker threads)."""
     from totalaudio.clients import anthropic as claude
 
     client = claude.build(settings)
-    return lambda system, prompt: client.complete(prompt, system=system)
+    if not log:
+        return lambda system, prompt: client.complete(prompt, system=system)
+    from totalaudio.services.llm import logged_writer
+    from totalaudio.store.db import open_db
+
+    return logged_writer(open_db(settings.db_path), client, "enrich.contactIntelligence")
 
 
 def push(db, settings: Settings, run_id: str | None) -> dict[str, Any]:
