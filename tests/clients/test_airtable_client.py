@@ -129,13 +129,17 @@ def test_the_rate_limiter_keeps_any_second_to_five_starts():
 
 
 def test_the_airtable_limiter_leaves_a_margin_for_jitter():
-    from totalaudio.clients.airtable import PacedLimiter
+    from totalaudio.clients._base import RateLimiter
+    from totalaudio.clients.airtable import INTEGRATION
 
     clock = FakeClock(1000.0)
-    limiter = PacedLimiter(5, 5, clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter(5, 5, clock=clock, sleep=clock.sleep, period=INTEGRATION.rate_period)
     starts = []
     for _ in range(11):
         limiter.acquire()
         starts.append(clock())
         limiter.release()
     assert starts[5] - starts[0] >= 1.1 and starts[10] - starts[5] >= 1.1
+    from totalaudio.clients.airtable import AirtableClient
+
+    assert AirtableClient("pat", "appMARGIN").caller.limiter.period == 1.1  # what a real client paces with

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.airtable_fake import AirtableFake, tap_base
-from totalaudio.clients.airtable import AirtableClient, PacedLimiter, make_caller
+from totalaudio.clients._base import RateLimiter
+from totalaudio.clients.airtable import INTEGRATION, AirtableClient, make_caller
 from totalaudio.config import Settings
 from totalaudio.services.airtable_mapping import load_mapping
 from totalaudio.services.sync import SyncOptions, SyncResult, run_sync
@@ -42,7 +43,8 @@ class Rig:
         self.contacts, self.campaigns = tap_base(self.fake)
         home.mkdir(parents=True, exist_ok=True)
         self.db = open_db(home / "tap.db")
-        self.limiter = PacedLimiter(client_rate, 5, clock=self.clock, sleep=self.clock.sleep)
+        self.limiter = RateLimiter(client_rate, 5, clock=self.clock, sleep=self.clock.sleep,
+                                   period=INTEGRATION.rate_period)
         caller = make_caller(limiter=self.limiter, sleep=self.clock.sleep, scope=self.fake.base_id)
         self.client = AirtableClient(self.fake.token, self.fake.base_id, self.fake.url, caller)
         self.tables = load_mapping(settings or Settings(environ={}))

@@ -59,11 +59,13 @@ def status_is_retryable(status: int | None) -> bool:
 
 
 class RateLimiter:
-    """At most ``rate`` call starts in any sliding one-second window, and at most ``concurrency`` at once."""
+    """At most ``rate`` call starts in any sliding window of ``period`` seconds (default one), and at most
+    ``concurrency`` at once."""
 
     def __init__(self, rate: float | None, concurrency: int, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, period: float = 1.0) -> None:
         self.rate = rate
+        self.period = period
         self.clock = clock
         self.sleep = sleep
         self.starts: deque[float] = deque()
@@ -80,11 +82,11 @@ class RateLimiter:
         now = self.clock()
         wait = max(0.0, self.paused_until - now)
         if self.rate:
-            window = int(self.rate) or 1
-            while self.starts and now - self.starts[0] >= 1.0:
+            while self.starts and now - self.starts[0] >= self.period:
                 self.starts.popleft()
-            if len(self.starts) >= window:
-                wait = max(wait, 1.0 - (now - self.starts[0]))
+            if len(self.starts) >= (int(self.rate) or 1):
+                # plus a microsecond: a sleep too short to move the clock would spin
+                wait = max(wait, self.period - (now - self.starts[0]) + 1e-6)
         return wait
 
     def acquire(self) -> None:
@@ -112,7 +114,8 @@ def limiter_for(integration: Integration, scope: str = "") -> RateLimiter:
     key = (integration.name, scope)
     with _LIMITERS_LOCK:
         if key not in _LIMITERS:
-            _LIMITERS[key] = RateLimiter(integration.requests_per_second, integration.max_concurrency)
+            _LIMITERS[key] = RateLimiter(integration.requests_per_second, integration.max_concurrency,
+                                         period=integration.rate_period)
         return _LIMITERS[key]
 
 
@@ -157,10 +160,10 @@ class Caller:
 
     def _error(self, failure: Failure, operation: str, payload: dict | None) -> TapError:
         integ = self.integration
-        if failure.status == 401:  # invalid credentials: a configuration problem (exit 3), not an outage
+        if failure.status in (401, 403):  # refused or under-scoped credentials: configuration (exit 3), not an outage
             return ConfigError(f"{integ.title} refused the credentials ({failure.message})",
-                               hint=f"check {', '.join(integ.secrets or integ.required)}",
-                               service=integ.name, operation=operation, status=401)
+                               hint=f"check {', '.join(integ.secrets or integ.required)}: {integ.docs}",
+                               service=integ.name, operation=operation, status=failure.status)
         return IntegrationError(self.integration.name, operation, failure.message, retryable=failure.retryable,
                                 status=failure.status, request_id=failure.request_id, payload=payload)
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import threading
 from typing import Any, Callable, Iterator, Sequence
 
 from totalaudio import integrations
 from totalaudio.clients import _requests
-from totalaudio.clients._base import Caller, Failure, RateLimiter
+from totalaudio.clients._base import Caller, Failure, RateLimiter, limiter_for
 from totalaudio.config import Settings
 from totalaudio.errors import ConfigError, IntegrationError
 
@@ -18,7 +17,6 @@ TIMEOUT = (5, 30)  # (connect, read) seconds
 BATCH = 10  # Airtable writes at most 10 records per request
 PAGE_SIZE = 100  # and lists at most 100 per page
 MAX_LIST_RESTARTS = 3
-PACING_PERIOD = 1.1  # seconds per 5 requests: a margin for network jitter (see PacedLimiter)
 ITERATOR_GONE = "LIST_RECORDS_ITERATOR_NOT_AVAILABLE"
 READ_OPERATIONS = ("list", "schema", "whoami")  # a 404 here means a wrong base or table name, not a gone record
 FIELD_IN_MESSAGE = re.compile(r'[Ff]ield\s+"?(?P<name>[^"]+?)"?\s+(?:cannot|can not|does not|is)')
@@ -56,40 +54,6 @@ def rejection_of(exc: IntegrationError) -> dict[str, Any]:
             "reason": message or text}
 
 
-class PacedLimiter(RateLimiter):
-    """The shared sliding-window limiter with a window a little over one second."""
-
-    # Airtable counts arrivals: 5 starts in exactly one second become 6 in its second whenever one
-    # request travels slower than the next, and a 429 costs 30 s. Measured on loopback: 2 of 14 calls.
-
-    def __init__(self, rate: float | None, concurrency: int, period: float = PACING_PERIOD, **kwargs: Any) -> None:
-        super().__init__(rate, concurrency, **kwargs)
-        self.period = period
-
-    def _wait_time(self) -> float:
-        now = self.clock()
-        wait = max(0.0, self.paused_until - now)
-        if self.rate:
-            while self.starts and now - self.starts[0] >= self.period:
-                self.starts.popleft()
-            if len(self.starts) >= (int(self.rate) or 1):
-                # plus a microsecond: a sleep too short to move the clock would spin
-                wait = max(wait, self.period - (now - self.starts[0]) + 1e-6)
-        return wait
-
-
-_LIMITERS: dict[str, PacedLimiter] = {}
-_LIMITERS_LOCK = threading.Lock()
-
-
-def limiter_for(base_id: str) -> PacedLimiter:
-    """The process-wide limiter of one base (Airtable limits per base)."""
-    with _LIMITERS_LOCK:
-        if base_id not in _LIMITERS:
-            _LIMITERS[base_id] = PacedLimiter(INTEGRATION.requests_per_second, INTEGRATION.max_concurrency)
-        return _LIMITERS[base_id]
-
-
 class AirtableClient:
     """One base of one Airtable account."""
 
@@ -100,7 +64,7 @@ class AirtableClient:
         self.api = Api(api_key, timeout=TIMEOUT, retry_strategy=None,
                        endpoint_url=endpoint_url or INTEGRATION.default_base_url)
         self.base_id = base_id
-        self.caller = caller or Caller(INTEGRATION, classify, scope=base_id, limiter=limiter_for(base_id))
+        self.caller = caller or Caller(INTEGRATION, classify, scope=base_id)
 
     @property
     def calls(self) -> int:
@@ -196,9 +160,7 @@ def _check_batch(records: Sequence[Any]) -> None:
 
 
 def _config_error(exc: IntegrationError, base_id: str) -> ConfigError | None:
-    if exc.status in (401, 403):
-        return ConfigError(f"Airtable refused the token ({exc.error})",
-                           hint="check AIRTABLE_API_KEY and its scopes (data.records:read/write, schema.bases:read)")
+    # A refused token (401/403) is already a ConfigError from Caller; here only what is Airtable's own.
     if exc.status == 404 and (exc.operation.startswith(READ_OPERATIONS) or "TABLE_NOT_FOUND" in exc.error):
         return ConfigError(f"Airtable: {exc.operation}: not found ({exc.error})",
                            hint=f"check AIRTABLE_BASE_ID ({base_id}) and the table names under [airtable] in tap.toml")
@@ -210,7 +172,7 @@ def make_caller(cooldown: float | None = None, limiter: RateLimiter | None = Non
     """A Caller for Airtable with another 429 cool-down, limiter or sleep (tests, tap.toml)."""
     integ = INTEGRATION if cooldown is None else dataclasses.replace(INTEGRATION, cooldown_after_429=cooldown)
     extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
-    return Caller(integ, classify, scope=scope, limiter=limiter or limiter_for(scope), **extra)
+    return Caller(integ, classify, scope=scope, limiter=limiter or limiter_for(INTEGRATION, scope), **extra)
 
 
 def build(settings: Settings) -> AirtableClient:
