@@ -54,8 +54,6 @@ def test_layers_import_downward_only():
 
 
 def walk(command, path="tap"):
-    import click  # noqa: F401  (typer's vendored click exposes the same attributes)
-
     subcommands = getattr(command, "commands", None)
     if subcommands:
         for name, sub in subcommands.items():
@@ -87,7 +85,7 @@ def test_registry_entry_has_client_and_tests(integ):
     assert callable(module.build) and callable(module.classify)
     assert callable(getattr(module, "health", None)) == integ.health_call
     tests = "\n".join(p.read_text() for p in (PKG.parent / "tests" / "clients").glob("test_*.py"))
-    assert f"clients import" in tests and integ.client in tests
+    assert "clients import" in tests and integ.client in tests
 
 
 # Integrations whose command group is not built yet, with the reason; kept honest by the test below.

@@ -5,8 +5,6 @@ import csv
 import io
 import json
 
-import pytest
-
 from tests.cli.helpers import tap
 
 

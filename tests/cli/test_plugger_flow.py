@@ -20,7 +20,7 @@ def contacts_csv(path: Path, site_url: str) -> Path:
     rows = [
         "Email,First Name,Last Name,Station,Genres,Status,Contact Type,Website",
         f"ed@stormfm.co.uk,Ed,Vale,Storm FM,,Opted-In,Radio,{site_url}",
-        f" ED@StormFM.co.uk ,,,Storm FM,Indie,,Radio,",
+        " ED@StormFM.co.uk ,,,Storm FM,Indie,,Radio,",
         "jo@stormfm.co.uk,Jo,Hart,Storm FM,\"Indie, Rock\",Opted-In,Radio,",
         "kim@gmial.com,Kim,Reid,Freelance,Indie,Opted-In,Radio,",
         "sam@lakeside.example,Sam,Okafor,Lakeside Sound,Indie,Opted-In,Radio,",

@@ -2,7 +2,6 @@
 
 from types import SimpleNamespace
 
-import pytest
 
 from totalaudio.models import Contact
 from totalaudio.services.audit_apply import undo_run

@@ -4,8 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.fakes.mailchimp_fake import MailchimpFake, md5, problem
-from totalaudio.clients.mailchimp import MailchimpClient
+from tests.fakes.mailchimp_fake import md5, problem
 from totalaudio.errors import InputError, IntegrationError
 from totalaudio.services import mailchimp_campaigns as camp
 from totalaudio.services import mailchimp_reports as reports
@@ -13,18 +12,6 @@ from totalaudio.store.campaigns import CampaignStore
 from totalaudio.store.contacts import ContactFilter, ContactStore
 from totalaudio.store.db import open_db
 from totalaudio.store.mailchimp import SendLedger
-
-
-@pytest.fixture
-def fake():
-    with MailchimpFake() as server:
-        server.state.add_list("list1")
-        yield server
-
-
-@pytest.fixture
-def client(fake):
-    return MailchimpClient("key-us1", "us1", fake.url, sleep=lambda s: None)
 
 
 @pytest.fixture

@@ -2,25 +2,13 @@
 
 import pytest
 
-from tests.fakes.mailchimp_fake import MailchimpFake, md5, problem
+from tests.fakes.mailchimp_fake import md5, problem
 from totalaudio.clients.mailchimp import COMPLIANCE_HINT, MailchimpClient
 from totalaudio.errors import IntegrationError
 from totalaudio.services import mailchimp as svc
 from totalaudio.store.contacts import ContactStore
 from totalaudio.store.db import open_db
 from totalaudio.store.runs import Journal, RunLog
-
-
-@pytest.fixture
-def fake():
-    with MailchimpFake() as server:
-        server.state.add_list("list1")
-        yield server
-
-
-@pytest.fixture
-def client(fake):
-    return MailchimpClient("key-us1", "us1", fake.url, sleep=lambda s: None)
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import pytest
 
 from totalaudio.models import Contact
 from totalaudio.services.enrich import confidence, contacts, forms, genres, shows, social
-from totalaudio.services.enrich.extract import link_score, parse
+from totalaudio.services.enrich.discover import link_score
+from totalaudio.services.enrich.extract import parse
 from totalaudio.services.enrich.merge import merge
 from totalaudio.services.enrich.website import website_for
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typer
-
 from totalaudio.cli import output
 from totalaudio.cli.context import state
 

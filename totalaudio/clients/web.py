@@ -15,7 +15,7 @@ import socket
 import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from totalaudio import __version__
 from totalaudio.clients.webbody import charset, decompress, drain

@@ -22,7 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from totalaudio.clients.web import ROBOTS_DENIED, XML_TYPES, Fetched, WebClient
 from totalaudio.services.enrich import discover
-from totalaudio.services.enrich.extract import PageFacts, link_score, parse
+from totalaudio.services.enrich.discover import link_score
+from totalaudio.services.enrich.extract import PageFacts, parse
 
 FRAME_SCORE = 8
 ROOT_SCORE = 5

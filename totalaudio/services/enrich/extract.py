@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from totalaudio.services.enrich import contacts, discover, forms, genres, schedule, shows, social, submission
-from totalaudio.services.enrich.discover import link_score  # noqa: F401  (re-exported: the crawler's scorer)
 
 # (words that must appear, pattern, label): a pattern only runs when one of its words is in the text.
 FORMAT_PATTERNS = tuple((words, re.compile(pattern, re.I), label) for words, pattern, label in (
