@@ -30,7 +30,7 @@ def _tap_error(exc: TapError, as_json: bool) -> int:
 
 
 def _dead_letter(exc: IntegrationError) -> None:
-    """Keep a replayable failed call in the dead-letter table (best effort: the store may be the problem)."""
+    """Keep a failed call that can be replayed (it carries a payload) in the dead-letter table."""
     if exc.payload is None:
         return
     from totalaudio.cli.context import state

@@ -132,7 +132,6 @@ class ContactStore:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        self.table = db.table("contacts")
 
     def count(self) -> int:
         """How many contacts are stored."""
