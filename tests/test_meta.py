@@ -15,8 +15,10 @@ from totalaudio import integrations
 PKG = Path(__file__).resolve().parents[1] / "totalaudio"
 BASE = {"models", "errors", "config", "integrations", "__init__", "__main__"}
 # What each layer may import from the project, besides the base modules.
+# cli and server are the two front doors; render turns results into documents and is used by both.
 ALLOWED = {"store": {"store"}, "clients": {"clients"}, "services": {"services", "clients", "store"},
-           "cli": {"cli", "services", "store"}, "__main__": {"cli"}}
+           "cli": {"cli", "services", "store", "render"}, "server": {"server", "services", "store", "render"},
+           "render": {"render"}, "__main__": {"cli"}}
 LAYERS = BASE | set(ALLOWED)
 SDK_MODULES = ("pyairtable", "anthropic", "stripe", "googleapiclient", "mailchimp_marketing", "httpx2")
 # Commands that print no data document, with the reason.
@@ -51,6 +53,79 @@ def test_layers_import_downward_only():
             if target not in allowed:
                 bad.append(f"{path.relative_to(PKG.parent)}:{lineno} ({layer}) imports totalaudio.{target}")
     assert bad == []
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(PKG.parent).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every project module and the project modules it imports (at the top or inside a function)."""
+    modules = {module_name(p): p for p in PKG.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                # `from pkg import mod` names a module when pkg.mod is one; else it imports from pkg itself.
+                targets |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules else node.module
+                            for a in node.names}
+            elif isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+        graph[name] = {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles():
+    assert cycles(import_graph()) == []
+
+
+def test_cycle_finder_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+
+
+def test_services_are_capability_packages():
+    """No prefix families of flat modules: a capability with several modules is a package of its own."""
+    flat = [p.stem for p in (PKG / "services").glob("*.py") if p.stem != "__init__"]
+    prefixes = {name.split("_")[0] for name in flat if "_" in name}
+    assert sorted(p for p in prefixes if sum(n.startswith(p + "_") or n == p for n in flat) > 1) == []
+    packages = {p.name for p in (PKG / "services").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert {"airtable", "audit", "contacts", "enrich", "mailchimp"} <= packages
 
 
 def walk(command, path="tap"):

@@ -94,7 +94,7 @@ def load_lists() -> dict[str, set[str]]:
 
 def load_stations() -> dict[str, list[tuple[str, str]]]:
     """Registrable homepage domain -> [(station name, homepage URL)], from the real station list."""
-    from totalaudio.services import emaildomains as ed
+    from totalaudio.services.contacts import emaildomains as ed
 
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     with (SHARED / "stations-webradiodb.csv").open(encoding="utf-8") as fh:
@@ -230,7 +230,7 @@ def slip(rng: random.Random, word: str, kind: str) -> str:
 
 
 def typo_domain(rng: random.Random, domain: str, kind: str) -> str:
-    from totalaudio.services import emaildomains as ed
+    from totalaudio.services.contacts import emaildomains as ed
 
     _sub, label, suffix = ed.parts(domain)
     if kind == "tld":
@@ -250,14 +250,14 @@ def fields_of(c) -> dict:
 
 
 def ed_free(email: str) -> bool:
-    from totalaudio.services import emaildomains as ed
+    from totalaudio.services.contacts import emaildomains as ed
 
     return ed.is_free(email.rpartition("@")[2])
 
 
 def finish_truth(b: Builder) -> None:
     """Truths that follow from the lists and the base itself (role, free-mail, disposable, missing fields)."""
-    from totalaudio.services.audit_checks import DEFAULT_REQUIRED
+    from totalaudio.services.audit.checks import DEFAULT_REQUIRED
 
     typo = b.truth["email.typo"]
     radio_roles = {"music", "studio", "info", "onair", "newmusic", "musicdesk"}
@@ -284,7 +284,7 @@ def finish_truth(b: Builder) -> None:
 
 def near_twins(b: Builder) -> set[str]:
     """Real station domains one edit from another real one in the base (radio1.be/radio2.be, swr.de/swr3.de)."""
-    from totalaudio.services import emaildomains as ed
+    from totalaudio.services.contacts import emaildomains as ed
 
     index = ed.TypoIndex(sorted(b.stations))
     return {d for d in b.stations if index.near(d)}

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from totalaudio.models import Contact
-from totalaudio.services import emaildomains as ed
+from totalaudio.services.contacts import emaildomains as ed
 
 SYL = ["ash", "bel", "cor", "dun", "el", "fen", "gar", "hol", "ist", "jun", "kel", "lor", "mar", "nor", "ost", "pel",
        "quin", "ros", "sel", "tor", "ul", "vin", "wes", "yar", "zen", "brook", "field", "ley", "ton", "well", "by",

@@ -66,8 +66,8 @@ def _pin() -> None:
 def one(n: int, with_accuracy: bool) -> dict:
     """Audit a synthetic base of n contacts in this process (pinned to one core)."""
     from tests.bench.audit_synth import make_base
-    from totalaudio.services.audit import audit_contacts
-    from totalaudio.services.audit_dns import DnsChecker
+    from totalaudio.services.audit.service import audit_contacts
+    from totalaudio.services.audit.dns import DnsChecker
 
     _pin()
     t0 = time.perf_counter()
@@ -95,7 +95,7 @@ def store_path(n: int) -> dict:
     import tempfile
 
     from tests.bench.audit_synth import make_base
-    from totalaudio.services.audit import audit_store
+    from totalaudio.services.audit.service import audit_store
     from totalaudio.store.contacts import ContactStore, values_of
     from totalaudio.store.db import open_db
 
@@ -116,8 +116,8 @@ def corpus() -> dict:
     from collections import Counter
 
     from totalaudio.models import Contact
-    from totalaudio.services.audit import audit_contacts
-    from totalaudio.services.audit_checks import AuditOptions
+    from totalaudio.services.audit.service import audit_contacts
+    from totalaudio.services.audit.checks import AuditOptions
 
     if not CORPUS.is_file():
         return {"skipped": f"{CORPUS} is absent"}

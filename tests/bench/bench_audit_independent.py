@@ -30,7 +30,7 @@ from tests.bench.audit_real_base import (ACCENTED, BAD_SYNTAX, BAD_URL, BIG, CHE
 
 def plant_typos(b: Builder) -> None:
     """Every slip kind, on free-mail providers (freelancers) and on the base's own big domains (staff)."""
-    from totalaudio.services import emaildomains as ed
+    from totalaudio.services.contacts import emaildomains as ed
 
     kinds = ["transpose", "omit", "insert", "adjacent", "double", "tld", "dot"]
     own = [d for d in BIG if d in b.stations and len(ed.parts(d)[1]) >= 5]
@@ -205,14 +205,14 @@ def plant_stations(b: Builder) -> None:
 
 def plant_web(b: Builder) -> None:
     """Malformed website values, websites of another station, status conflicts of every kind."""
-    from totalaudio.services import emaildomains as ed
+    from totalaudio.services.contacts import emaildomains as ed
 
     for i in range(33):
         c = b.pick(lambda c: not ed_free(c.email))
         d = c.email.split("@")[1]
         _s, lab, suf = ed.parts(d)
         b.put("url.invalid", replace(c, website=BAD_URL[i % len(BAD_URL)].format(h=d, lab=lab, suf=suf)))
-    from totalaudio.services.audit_checks import HOSTING
+    from totalaudio.services.audit.checks import HOSTING
 
     domains = sorted(d for d in b.stations if d not in HOSTING and "github" not in d)
     for _ in range(25):
@@ -303,8 +303,8 @@ def main() -> None:
         return
     import time
 
-    from totalaudio.services.audit import audit_contacts
-    from totalaudio.services.audit_checks import AuditOptions
+    from totalaudio.services.audit.service import audit_contacts
+    from totalaudio.services.audit.checks import AuditOptions
 
     seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 7
     b = build(seed)

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.fakes import mailchimp_routes as routes  # noqa: E402
 from tests.fakes.mailchimp_fake import MailchimpFake  # noqa: E402
 from totalaudio.clients.mailchimp import MailchimpClient, subscriber_hash  # noqa: E402
-from totalaudio.services import mailchimp as svc  # noqa: E402
-from totalaudio.services.mailchimp import member_payload  # noqa: E402
+from totalaudio.services.mailchimp import audience as svc  # noqa: E402
+from totalaudio.services.mailchimp.audience import member_payload  # noqa: E402
 from totalaudio.store.contacts import ContactStore  # noqa: E402
 from totalaudio.store.db import open_db  # noqa: E402
 

@@ -116,7 +116,7 @@ def test_dns_flag_uses_the_resolver_and_reports_dead_domains(imported, monkeypat
                 raise dns.resolver.NoNameservers()  # offline: unknown, never invalid
             return [type("R", (), {"exchange": "mx." + name + "."})()]
 
-    monkeypatch.setattr("totalaudio.services.audit_dns.default_resolver", lambda timeout=4.0: Resolver())
+    monkeypatch.setattr("totalaudio.services.audit.dns.default_resolver", lambda timeout=4.0: Resolver())
     result = tap("airtable", "audit", "--dns", "--json", "--check")
     doc = result.json()
     assert [f["email"] for f in doc["findings"] if f["check"] == "email.mx"] == ["shane.dunne@gmail.con"]

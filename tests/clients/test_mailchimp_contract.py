@@ -8,7 +8,7 @@ import pytest
 
 from tests import standins
 from totalaudio.clients.mailchimp import MailchimpClient, subscriber_hash
-from totalaudio.services import mailchimp as svc
+from totalaudio.services.mailchimp import audience as svc
 from totalaudio.store.contacts import ContactStore
 from totalaudio.store.db import open_db
 

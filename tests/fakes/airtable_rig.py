@@ -11,8 +11,9 @@ from tests.fakes.airtable_fake import AirtableFake, tap_base
 from totalaudio.clients._base import RateLimiter
 from totalaudio.clients.airtable import INTEGRATION, AirtableClient, make_caller
 from totalaudio.config import Settings
-from totalaudio.services.airtable_mapping import load_mapping
-from totalaudio.services.sync import SyncOptions, SyncResult, run_sync
+from totalaudio.services.airtable.mapping import load_mapping
+from totalaudio.services.airtable.run import SyncOptions, SyncResult
+from totalaudio.services.airtable.sync import run_sync
 from totalaudio.store.db import open_db
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")

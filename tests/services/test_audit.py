@@ -8,8 +8,8 @@ import dns.resolver
 import pytest
 
 from totalaudio.models import Contact
-from totalaudio.services.audit import audit_contacts, contacts_from_file, failed_check, options_from
-from totalaudio.services.audit_dns import DnsChecker
+from totalaudio.services.audit.service import audit_contacts, contacts_from_file, failed_check, options_from
+from totalaudio.services.audit.dns import DnsChecker
 from totalaudio.errors import ConfigError
 
 
@@ -187,7 +187,7 @@ def test_dns_mx_then_a_cached_and_unknown_is_never_invalid():
 
 
 def test_load_events_reads_the_event_log_and_the_mailchimp_mirror(tmp_path):
-    from totalaudio.services.audit import audit_store, load_events
+    from totalaudio.services.audit.service import audit_store, load_events
     from totalaudio.store.contacts import ContactStore
     from totalaudio.store.db import open_db
 

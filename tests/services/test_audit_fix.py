@@ -3,9 +3,9 @@
 import pytest
 
 from totalaudio.errors import InputError
-from totalaudio.services.audit import audit_store, fix_base, load_contacts
-from totalaudio.services.audit_apply import undo_run
-from totalaudio.services.audit_fix import merge_fill, plan_fixes
+from totalaudio.services.audit.service import audit_store, fix_base, load_contacts
+from totalaudio.services.audit.apply import undo_run
+from totalaudio.services.audit.fix import merge_fill, plan_fixes
 from totalaudio.models import Contact
 from totalaudio.store.contacts import ContactStore
 from totalaudio.store.db import open_db
@@ -129,7 +129,7 @@ def test_merge_fill_keeps_keeper_values_and_unites_lists():
 
 
 def test_ambiguous_typos_and_suggestion_only_findings_are_not_fixed():
-    from totalaudio.services.audit import audit_contacts
+    from totalaudio.services.audit.service import audit_contacts
 
     people = [Contact(f"x{i}", f"p{i}@radiokx.org") for i in range(10)]
     people += [Contact(f"z{i}", f"p{i}@radiokz.org") for i in range(10)]

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from totalaudio.errors import InputError
-from totalaudio.services.contacts import import_contacts, list_contacts
+from totalaudio.services.contacts.service import import_contacts, list_contacts
 from totalaudio.store.contacts import ContactFilter, ContactStore
 from totalaudio.store.db import open_db
 from totalaudio.store.runs import Journal, RunLog

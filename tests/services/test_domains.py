@@ -4,9 +4,9 @@ from types import SimpleNamespace
 
 
 from totalaudio.models import Contact
-from totalaudio.services.audit_apply import undo_run
-from totalaudio.services.audit_dns import DnsChecker
-from totalaudio.services.domains import analyse, apply_proposals, label_name
+from totalaudio.services.audit.apply import undo_run
+from totalaudio.services.audit.dns import DnsChecker
+from totalaudio.services.audit.domains import analyse, apply_proposals, label_name
 from totalaudio.store.contacts import ContactStore
 from totalaudio.store.db import open_db
 from totalaudio.store.runs import RunLog
@@ -64,7 +64,7 @@ def test_apply_writes_only_confident_proposals_journaled_and_undoable(tmp_path):
     ContactStore(db).insert_many([{k: v for k, v in vars(c).items() if k in ("id", "email", "first_name", "station",
                                                                                   "contact_type", "status")}
                                   for c in PEOPLE])
-    from totalaudio.services.audit import load_contacts
+    from totalaudio.services.audit.service import load_contacts
 
     dry = apply_proposals(db, analyse(load_contacts(db)), run_id=None, dry_run=True)
     assert dry.applied == 1 and ContactStore(db).get("d").station is None

@@ -6,8 +6,8 @@ import pytest
 
 from tests.fakes.mailchimp_fake import md5, problem
 from totalaudio.errors import InputError, IntegrationError
-from totalaudio.services import mailchimp_campaigns as camp
-from totalaudio.services import mailchimp_reports as reports
+from totalaudio.services.mailchimp import campaigns as camp
+from totalaudio.services.mailchimp import reports as reports
 from totalaudio.store.campaigns import CampaignStore
 from totalaudio.store.contacts import ContactFilter, ContactStore
 from totalaudio.store.db import open_db

@@ -5,7 +5,7 @@ import pytest
 from tests.fakes.mailchimp_fake import md5, problem
 from totalaudio.clients.mailchimp import COMPLIANCE_HINT, MailchimpClient
 from totalaudio.errors import IntegrationError
-from totalaudio.services import mailchimp as svc
+from totalaudio.services.mailchimp import audience as svc
 from totalaudio.store.contacts import ContactStore
 from totalaudio.store.db import open_db
 from totalaudio.store.runs import Journal, RunLog

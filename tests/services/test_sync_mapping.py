@@ -7,7 +7,7 @@ import pytest
 from totalaudio.config import Settings
 from totalaudio.errors import ConfigError
 from totalaudio.models import CONTACT_STATUSES, CONTACT_TYPES
-from totalaudio.services.airtable_mapping import canonical, load_mapping, select_label, select_value
+from totalaudio.services.airtable.mapping import canonical, load_mapping, select_label, select_value
 
 
 @pytest.mark.parametrize("value", CONTACT_STATUSES + CONTACT_TYPES)

@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 import pytest
 
 from totalaudio.models import Contact
-from totalaudio.services import emaildomains as ed
-from totalaudio.services.audit import quality_score
-from totalaudio.services.audit_checks import AuditOptions, Finding, check_stale, name_problem, prepare
-from totalaudio.services.audit_fuzzy import firsts_match, lasts_match
-from totalaudio.services.audit_groups import station_key
-from totalaudio.services.audit_urls import check_url
+from totalaudio.services.contacts import emaildomains as ed
+from totalaudio.services.audit.service import quality_score
+from totalaudio.services.audit.checks import AuditOptions, Finding, check_stale, name_problem, prepare
+from totalaudio.services.audit.fuzzy import firsts_match, lasts_match
+from totalaudio.services.audit.groups import station_key
+from totalaudio.services.audit.urls import check_url
 
 
 @pytest.fixture(autouse=True)
@@ -192,7 +192,7 @@ def test_a_listed_provider_with_another_first_letter_is_not_a_typo():
 
 
 def test_names_fold_letters_without_a_decomposition_and_near_spellings_keep_the_initial():
-    from totalaudio.services.audit_fuzzy import fold
+    from totalaudio.services.audit.fuzzy import fold
 
     assert fold("Weiß") == "weiss" and fold("Łukasz") == "lukasz" and fold("Søren") == "soren"
     assert not firsts_match("huong", "phuong") and firsts_match("jonathon", "jonathan")

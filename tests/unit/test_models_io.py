@@ -1,8 +1,8 @@
 """camelCase JSON, header matching, name splitting, formula-safe cells."""
 
 from totalaudio.models import Contact, to_json
-from totalaudio.services.contacts import canonical, clean_list, safe_cell, split_name, STATUS_ALIASES
-from totalaudio.services.contacts_io import map_headers
+from totalaudio.services.contacts.service import canonical, clean_list, safe_cell, split_name, STATUS_ALIASES
+from totalaudio.services.contacts.io import map_headers
 
 
 def test_to_json_is_camel_case():

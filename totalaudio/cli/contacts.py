@@ -36,7 +36,7 @@ def import_(
     json_: bool = output.JSON,
 ) -> None:
     """Import contacts, merging on the normalised email; report created, updated, merged and rejected rows."""
-    from totalaudio.services import contacts as svc
+    from totalaudio.services.contacts import service as svc
 
     st = state()
     text = sys.stdin.read() if str(file) == "-" else None
@@ -63,7 +63,7 @@ def list_(
     json_: bool = output.JSON, jsonl: bool = output.JSONL, csv: bool = output.CSV,
 ) -> None:
     """List contacts, filtered by genre, station, type, status or free text."""
-    from totalaudio.services import contacts as svc
+    from totalaudio.services.contacts import service as svc
 
     fmt = output.pick_format(json_, jsonl, csv)
     contacts = svc.list_contacts(state().db, _filter(genre, station, contact_type, status, search, limit))
@@ -87,7 +87,7 @@ def show(ref: str = typer.Argument(..., help="Contact id (c_...), Airtable recor
          json_: bool = output.JSON) -> None:
     """Show one contact with every field."""
     from totalaudio.models import to_json
-    from totalaudio.services import contacts as svc
+    from totalaudio.services.contacts import service as svc
 
     contact = svc.get_contact(state().db, ref)
     output.emit(contact, "json" if json_ else "text", lambda c: output.table(
@@ -103,7 +103,7 @@ def export(
 ) -> None:
     """Export contacts as formula-safe CSV (Airtable-style headers) or JSON."""
     from totalaudio.errors import InputError
-    from totalaudio.services import contacts as svc
+    from totalaudio.services.contacts import service as svc
 
     if fmt not in ("csv", "json"):
         raise InputError(f"--format {fmt!r}: use csv or json")

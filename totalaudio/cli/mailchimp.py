@@ -25,13 +25,13 @@ CAMPAIGN = typer.Argument(..., help="Campaign id: tap's (cmp_...) or Mailchimp's
 
 
 def _client():
-    from totalaudio.services.mailchimp import client
+    from totalaudio.services.mailchimp.audience import client
 
     return client(state().settings)
 
 
 def _contacts(genre, station, contact_type, status, search):
-    from totalaudio.services.contacts import list_contacts
+    from totalaudio.services.contacts.service import list_contacts
     from totalaudio.store.contacts import ContactFilter
 
     return list(list_contacts(state().db, ContactFilter(genre, station, contact_type, status, search)))
@@ -42,7 +42,7 @@ def _merge_tags() -> dict[str, str] | None:
     section = state().settings.section("mailchimp.merge_fields")
     if not section:
         return None
-    from totalaudio.services.mailchimp import MERGE_TAGS
+    from totalaudio.services.mailchimp.audience import MERGE_TAGS
 
     from totalaudio.errors import ConfigError
     from totalaudio.store.contacts import FIELDS
@@ -58,7 +58,7 @@ def _merge_tags() -> dict[str, str] | None:
 @app.command("audiences")
 def audiences(json_: bool = output.JSON) -> None:
     """List the account's audiences with member counts."""
-    from totalaudio.services import mailchimp as svc
+    from totalaudio.services.mailchimp import audience as svc
 
     rows = svc.audiences(_client())
     output.emit(rows, "json" if json_ else "text", lambda data: output.table(
@@ -74,7 +74,7 @@ def sync(
     dry_run: bool = output.DRY_RUN, json_: bool = output.JSON,
 ) -> None:
     """Upsert the chosen contacts as tagged members (500 a call) and pull unsubscribes back; never re-subscribes."""
-    from totalaudio.services import mailchimp as svc
+    from totalaudio.services.mailchimp import audience as svc
 
     st = state()
     contacts = _contacts(genre, station, contact_type, status, search)
@@ -117,7 +117,7 @@ def _read_payload(source: str) -> dict:
 
 def _spec(payload: dict, list_id, subject, template_id, html, from_name, reply_to, extra: dict):
     from totalaudio.errors import InputError
-    from totalaudio.services.mailchimp_campaigns import CampaignSpec
+    from totalaudio.services.mailchimp.campaigns import CampaignSpec
 
     list_id, subject = list_id or payload.get("listId"), subject or payload.get("subject")
     template = template_id if template_id is not None else payload.get("templateId")
@@ -151,7 +151,7 @@ def create(
     dry_run: bool = output.DRY_RUN, json_: bool = output.JSON,
 ) -> None:
     """Create a campaign to exactly the chosen contacts (a static segment made for it), recorded in the store."""
-    from totalaudio.services import mailchimp_campaigns as svc
+    from totalaudio.services.mailchimp import campaigns as svc
 
     st = state()
     payload = _read_payload(from_json) if from_json else {}
@@ -187,7 +187,7 @@ def _emit_action(result, json_: bool) -> None:
 def test(ref: str = CAMPAIGN, emails: str = typer.Option(..., "--emails", help="Comma-separated addresses."),
          json_: bool = output.JSON) -> None:
     """Send a test email of a campaign to a few addresses."""
-    from totalaudio.services import mailchimp_campaigns as svc
+    from totalaudio.services.mailchimp import campaigns as svc
 
     addresses = [e.strip() for e in emails.split(",") if e.strip()]
     st = state()
@@ -200,7 +200,7 @@ def schedule(ref: str = CAMPAIGN, at: str = typer.Option(..., "--at", help="ISO-
                                                                             "e.g. 2026-12-01T09:15:00Z."),
              json_: bool = output.JSON) -> None:
     """Schedule a draft campaign (never one already sent or scheduled)."""
-    from totalaudio.services import mailchimp_campaigns as svc
+    from totalaudio.services.mailchimp import campaigns as svc
 
     st = state()
     with st.mutating("mailchimp campaign schedule", {"campaign": ref, "at": at}) as run_id:
@@ -211,7 +211,7 @@ def schedule(ref: str = CAMPAIGN, at: str = typer.Option(..., "--at", help="ISO-
 def send(ref: str = CAMPAIGN, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
          json_: bool = output.JSON) -> None:
     """Send a campaign now; asks first unless --yes; a campaign is never sent twice."""
-    from totalaudio.services import mailchimp_campaigns as svc
+    from totalaudio.services.mailchimp import campaigns as svc
 
     if not yes and not typer.confirm(f"Send campaign {ref} to its recipients now?", err=True):
         raise typer.Abort()
@@ -225,7 +225,7 @@ def list_(list_id: Optional[str] = typer.Option(None, "--list", "-l", help="Only
           limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000, help="At most this many."),
           json_: bool = output.JSON) -> None:
     """List Mailchimp's latest campaigns with tap's id of those it created."""
-    from totalaudio.services import mailchimp_campaigns as svc
+    from totalaudio.services.mailchimp import campaigns as svc
 
     rows = svc.list_campaigns(_client(), state().db, list_id, limit)
     output.emit(rows, "json" if json_ else "text", lambda data: output.table(
@@ -237,7 +237,7 @@ def list_(list_id: Optional[str] = typer.Option(None, "--list", "-l", help="Only
 def report(ref: str = CAMPAIGN, dry_run: bool = output.DRY_RUN, json_: bool = output.JSON) -> None:
     """Show a campaign's sends, opens (also without Apple's proxy opens), clicks, bounces and unsubscribes; store
     the per-contact events."""
-    from totalaudio.services import mailchimp_reports as svc
+    from totalaudio.services.mailchimp import reports as svc
 
     st = state()
     with st.mutating("mailchimp campaign report", {"campaign": ref}, dry_run=dry_run) as run_id:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from totalaudio.config import Settings
-from totalaudio.services import audit_demo
+from totalaudio.services.audit import demo as audit_demo
 
 
 @dataclass
@@ -44,7 +44,7 @@ def example_contacts() -> Path:
 
 def step_import(ctx: DemoContext) -> str:
     """Import the example CSV (an Airtable export with the usual problems)."""
-    from totalaudio.services.contacts import import_contacts, start_run
+    from totalaudio.services.contacts.service import import_contacts, start_run
 
     result = import_contacts(ctx.db, ctx.contacts_file, run_id=start_run(ctx.db, "demo import", {}))
     ctx.data["import"] = result
@@ -54,7 +54,7 @@ def step_import(ctx: DemoContext) -> str:
 
 def step_filter(ctx: DemoContext) -> str:
     """Choose contacts by genre, the way a campaign starts."""
-    from totalaudio.services.contacts import list_contacts
+    from totalaudio.services.contacts.service import list_contacts
     from totalaudio.store.contacts import ContactFilter
 
     indie = list(list_contacts(ctx.db, ContactFilter(genre="indie", status="opted-in")))
@@ -64,7 +64,7 @@ def step_filter(ctx: DemoContext) -> str:
 
 def step_export(ctx: DemoContext) -> str:
     """Export to CSV with formula-injection protection."""
-    from totalaudio.services.contacts import list_contacts, write_csv
+    from totalaudio.services.contacts.service import list_contacts, write_csv
 
     buffer = io.StringIO()
     count = write_csv(list_contacts(ctx.db), buffer)
@@ -98,7 +98,7 @@ def step_enrich(ctx: DemoContext) -> str:
 
 def _sync_plan(ctx: DemoContext) -> str:
     """Plan the first push of the store to Airtable, offline (a dry run with no cursor makes no request)."""
-    from totalaudio.services.airtable_demo import step_sync_plan
+    from totalaudio.services.airtable.demo import step_sync_plan
 
     return step_sync_plan(ctx)
 

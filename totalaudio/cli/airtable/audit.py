@@ -8,7 +8,7 @@ from typing import Any, Optional
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.airtable import app
+from totalaudio.cli.airtable.group import app
 from totalaudio.cli.context import state
 
 audit_app = typer.Typer(help="Audit the contact base; `audit undo RUN_ID` reverses a --fix run.",
@@ -33,7 +33,7 @@ def audit(ctx: typer.Context, json_: bool = output.JSON, jsonl: bool = JSONL, ch
     if ctx.invoked_subcommand is not None:
         return
     from totalaudio.errors import FindingsError, InputError
-    from totalaudio.services import audit as svc
+    from totalaudio.services.audit import service as svc
 
     fmt = output.pick_format(json_, jsonl)
     if file is not None and fix:
@@ -68,7 +68,7 @@ def _emit(doc: dict, fmt: str) -> None:
 
 def _run(st: Any, opts: Any, file: Optional[Path], checker: Any) -> tuple:
     """(contacts, events, report) of the store or of a file."""
-    from totalaudio.services import audit as svc
+    from totalaudio.services.audit import service as svc
 
     contacts = svc.contacts_from_file(file) if file else svc.load_contacts(st.db)
     events = {} if file else svc.load_events(st.db)
@@ -86,8 +86,8 @@ def _after_reason(fix: Any, min_score: Optional[float]) -> Optional[str]:
 
 def dns_checker(section: dict) -> Any:
     """A DnsChecker with the [audit] dns_workers and dns_timeout of tap.toml."""
-    from totalaudio.services.audit import number_setting
-    from totalaudio.services.audit_dns import DEFAULT_TIMEOUT, DEFAULT_WORKERS, DnsChecker
+    from totalaudio.services.audit.service import number_setting
+    from totalaudio.services.audit.dns import DEFAULT_TIMEOUT, DEFAULT_WORKERS, DnsChecker
 
     return DnsChecker(workers=int(number_setting(section, "dns_workers", DEFAULT_WORKERS)),
                       timeout=float(number_setting(section, "dns_timeout", DEFAULT_TIMEOUT)))
@@ -134,7 +134,7 @@ def _render_fix(fix: dict) -> None:
 def undo(run_id: str = typer.Argument(..., help="The runId printed by `tap airtable audit --fix`."),
          dry_run: bool = output.DRY_RUN, json_: bool = output.JSON) -> None:
     """Reverse an audit --fix (or domains --apply) run; refuses if the data changed since in a way it would lose."""
-    from totalaudio.services.audit_apply import undo_run
+    from totalaudio.services.audit.apply import undo_run
 
     st = state()
     with st.mutating("airtable audit undo", {"runId": run_id}, dry_run=dry_run) as new_run_id:

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.airtable import app
+from totalaudio.cli.airtable.group import app
 from totalaudio.cli.airtable.audit import dns_checker
 from totalaudio.cli.context import state
 
@@ -22,7 +22,7 @@ TEXT_LIMIT = 50
 def domains(json_: bool = output.JSON, dns: bool = DNS, apply: bool = APPLY, min_confidence: float = MIN_CONFIDENCE,
             dry_run: bool = output.DRY_RUN) -> None:
     """Group contacts by registrable email domain: class, stations, websites, flags and station proposals."""
-    from totalaudio.services import domains as svc
+    from totalaudio.services.audit import domains as svc
 
     st = state()
     checker = dns_checker(st.settings.section("audit")) if dns else None
@@ -37,8 +37,8 @@ def domains(json_: bool = output.JSON, dns: bool = DNS, apply: bool = APPLY, min
 
 def _analyse(st: Any, checker: Any, min_confidence: float) -> Any:
     """The DomainsReport of the store."""
-    from totalaudio.services import audit as audit_svc
-    from totalaudio.services import domains as svc
+    from totalaudio.services.audit import service as audit_svc
+    from totalaudio.services.audit import domains as svc
 
     return svc.analyse(audit_svc.load_contacts(st.db), events=audit_svc.load_events(st.db), dns=checker,
                        min_confidence=min_confidence)

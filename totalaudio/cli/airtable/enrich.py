@@ -8,7 +8,7 @@ from typing import Any, Optional
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.airtable import app
+from totalaudio.cli.airtable.group import app
 from totalaudio.cli.context import state
 from totalaudio.errors import InputError
 

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.airtable import app
+from totalaudio.cli.airtable.group import app
 from totalaudio.cli.context import state
 from totalaudio.errors import InputError
 
@@ -23,7 +23,7 @@ PREFER = typer.Option("airtable", "--prefer", help="Who wins a field changed on 
 def sync(pull: bool = PULL, push: bool = PUSH, full: bool = FULL, prefer: str = PREFER,
          dry_run: bool = output.DRY_RUN, json_: bool = output.JSON) -> None:
     """Sync contacts and campaigns both ways with the Airtable base (incremental, batched, safe to re-run)."""
-    from totalaudio.services.sync import options_from, sync_base
+    from totalaudio.services.airtable.sync import options_from, sync_base
 
     if pull and push:
         raise InputError("--pull and --push together is the default; give at most one")
@@ -58,7 +58,7 @@ def _render_sync(result: Any) -> None:
 @app.command("schema")
 def schema(json_: bool = output.JSON) -> None:
     """Read the base's schema and check the field mapping against it (missing fields, wrong types)."""
-    from totalaudio.services.sync import schema_report
+    from totalaudio.services.airtable.sync import schema_report
 
     report = schema_report(state().settings)
     output.emit(report, "json" if json_ else "text", _render_schema)

@@ -87,7 +87,7 @@ def canonical(url: str) -> str:
 
 def site_key(host: str) -> str:
     """The registrable domain of a host (``www.x.org.au`` -> ``x.org.au``); IPs and unknown suffixes as they are."""
-    from totalaudio.services.emaildomains import registrable
+    from totalaudio.services.contacts.emaildomains import registrable
 
     return registrable(host.lower()) if any(c.isalpha() for c in host) else host
 

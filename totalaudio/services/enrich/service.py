@@ -165,8 +165,8 @@ def ai_writer(settings: Settings, log: bool = True) -> Callable[[str, str], str]
 def push(db, settings: Settings, run_id: str | None) -> dict[str, Any]:
     """Send the local changes to Airtable through the sync (push only); its counts."""
     from totalaudio.clients import airtable as client_mod
-    from totalaudio.services.airtable_mapping import load_mapping
-    from totalaudio.services.sync import SyncOptions, run_sync
+    from totalaudio.services.airtable.mapping import load_mapping
+    from totalaudio.services.airtable.sync import SyncOptions, run_sync
 
     synced = run_sync(db, client_mod.build(settings), load_mapping(settings), SyncOptions(pull=False, push=True),
                       run_id=run_id)

@@ -26,7 +26,7 @@ def normalise_url(raw: str | None) -> str | None:
 
 def organisation_domain(email: str | None) -> str | None:
     """The email's domain when it belongs to an organisation (not free-mail, not disposable), else None."""
-    from totalaudio.services import emaildomains
+    from totalaudio.services.contacts import emaildomains
 
     _local, domain = emaildomains.split_email(emaildomains.clean_email(email))
     if not domain or "." not in domain or emaildomains.syntax_error(f"x@{domain}"):
@@ -38,7 +38,7 @@ def organisation_domain(email: str | None) -> str | None:
 
 def domain_of(url: str | None) -> str | None:
     """The registrable domain of a URL's host."""
-    from totalaudio.services.emaildomains import registrable
+    from totalaudio.services.contacts.emaildomains import registrable
 
     host = urlsplit(url or "").hostname
     return registrable(host) if host else None

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from totalaudio.models import Contact
-from totalaudio.services import emaildomains as ed
-from totalaudio.services.audit_checks import HOSTING
-from totalaudio.services.audit_groups import canonical_spelling, station_key
-from totalaudio.services.audit_urls import url_host
+from totalaudio.services.contacts import emaildomains as ed
+from totalaudio.services.audit.checks import HOSTING
+from totalaudio.services.audit.groups import canonical_spelling, station_key
+from totalaudio.services.audit.urls import url_host
 
 DEFAULT_MIN_CONFIDENCE = 0.7
 LABEL_CONFIDENCE = 0.4

@@ -12,9 +12,9 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 from totalaudio.models import INACTIVE_STATUSES, Contact
-from totalaudio.services import emaildomains as ed
-from totalaudio.services.audit_checks import Finding, Prepared, finding, short
-from totalaudio.services.audit_urls import url_host
+from totalaudio.services.contacts import emaildomains as ed
+from totalaudio.services.audit.checks import Finding, Prepared, finding, short
+from totalaudio.services.audit.urls import url_host
 
 STATION_STOP = frozenset({"the", "radio", "fm", "mhz", "dab", "online", "station", "community"})
 _TOKENS = re.compile(r"[^\W_]+")

@@ -13,8 +13,8 @@ from typing import Any
 
 from totalaudio.clients.airtable import BATCH, chunks, escape_formula_string, field_ref, rejection_of
 from totalaudio.errors import ConfigError, IntegrationError
-from totalaudio.services.airtable_local import RID
-from totalaudio.services.sync import TableRun, changed_since
+from totalaudio.services.airtable.local import RID
+from totalaudio.services.airtable.run import TableRun, changed_since
 from totalaudio.store.syncstate import SyncState
 from totalaudio.store.airtable_sync import OUTBOX_PREFIX, pending_outbox, set_outbox_state
 

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 from totalaudio.clients.mailchimp import explain, subscriber_hash
 from totalaudio.errors import IntegrationError, utc_now
 from totalaudio.models import INACTIVE_STATUSES, Contact
-from totalaudio.services.mailchimp_plan import (BATCH_SIZE, GONE, MERGE_TAGS, NOT_SENT, OPTED_OUT,  # noqa: F401
+from totalaudio.services.mailchimp.plan import (BATCH_SIZE, GONE, MERGE_TAGS, NOT_SENT, OPTED_OUT,  # noqa: F401
                                                 Kept, Plan, Skipped, chunks, contact_tags, member_payload,
                                                 payload_hash, plan_sync, wanted_status)
 from totalaudio.store.contacts import ContactStore, normalise_email

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from totalaudio.models import INACTIVE_STATUSES, Contact, camel
-from totalaudio.services import emaildomains as ed
-from totalaudio.services.audit_checks import Finding
-from totalaudio.services.audit_groups import completeness, pick_keeper
+from totalaudio.services.contacts import emaildomains as ed
+from totalaudio.services.audit.checks import Finding
+from totalaudio.services.audit.groups import completeness, pick_keeper
 from totalaudio.store.contacts import FIELDS, LIST_FIELDS, values_of
 
 STATUS_PRIORITY = ("do-not-contact", "bounced", "unsubscribed", "cleaned", "archived")
@@ -149,7 +149,7 @@ def _apply_finding(plan: FixPlan, f: Finding) -> None:
 
 def merge_fill(keeper: Contact, others: list[Contact]) -> dict[str, Any]:
     """The keeper's changes: empty fields filled, lists united, the most restrictive status kept."""
-    from totalaudio.services.contacts import clean_list
+    from totalaudio.services.contacts.service import clean_list
 
     fill: dict[str, Any] = {}
     for name in FIELDS:

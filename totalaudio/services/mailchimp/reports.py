@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from totalaudio.services.mailchimp import StatusChange, apply_gone
-from totalaudio.services.mailchimp_campaigns import ensure_local, local_status
+from totalaudio.services.mailchimp.audience import StatusChange, apply_gone
+from totalaudio.services.mailchimp.campaigns import ensure_local, local_status
 from totalaudio.store.campaigns import CampaignStore
 from totalaudio.store.contacts import ContactStore, normalise_email
 from totalaudio.store.runs import Journal

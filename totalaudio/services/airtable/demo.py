@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from totalaudio.clients.airtable import BATCH, AirtableClient
-from totalaudio.services.airtable_mapping import load_mapping
-from totalaudio.services.sync import SyncOptions, run_sync
+from totalaudio.services.airtable.mapping import load_mapping
+from totalaudio.services.airtable.run import SyncOptions
+from totalaudio.services.airtable.sync import run_sync
 
 OFFLINE_URL = "http://127.0.0.1:9"  # never called: a dry push with no cursor makes no request
 

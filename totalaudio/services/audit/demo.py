@@ -7,9 +7,9 @@ from typing import Any
 
 def step_audit(ctx: Any) -> str:
     """Audit the imported example contacts, fix the safe problems, then undo the fix."""
-    from totalaudio.services.audit import audit_store, fix_base, load_contacts, load_events
-    from totalaudio.services.audit_apply import undo_run
-    from totalaudio.services.contacts import finish_run, start_run
+    from totalaudio.services.audit.service import audit_store, fix_base, load_contacts, load_events
+    from totalaudio.services.audit.apply import undo_run
+    from totalaudio.services.contacts.service import finish_run, start_run
 
     report = audit_store(ctx.db)
     top = sorted(report.summary.by_check.items(), key=lambda kv: -kv[1])[:3]
@@ -24,8 +24,8 @@ def step_audit(ctx: Any) -> str:
 
 def step_domains(ctx: Any) -> str:
     """Group the example contacts by email domain and propose stations for those without one."""
-    from totalaudio.services.audit import load_contacts
-    from totalaudio.services.domains import analyse
+    from totalaudio.services.audit.service import load_contacts
+    from totalaudio.services.audit.domains import analyse
 
     report = analyse(load_contacts(ctx.db))
     sure = sum(1 for p in report.proposals if p.confidence >= report.min_confidence)

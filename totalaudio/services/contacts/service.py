@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator
 
 from totalaudio.errors import InputError
 from totalaudio.models import Contact, ImportResult, Rejection
-from totalaudio.services.contacts_io import MAX_CELL, read_rows
+from totalaudio.services.contacts.io import MAX_CELL, read_rows
 from totalaudio.store.contacts import LIST_FIELDS, ContactStore, normalise_email
 from totalaudio.store.db import transaction
 from totalaudio.store.runs import Journal, RunLog

@@ -9,8 +9,8 @@ from functools import cached_property, lru_cache
 from typing import Iterator
 
 from totalaudio.models import Contact, camel
-from totalaudio.services import emaildomains as ed
-from totalaudio.services.audit_urls import check_url, url_host
+from totalaudio.services.contacts import emaildomains as ed
+from totalaudio.services.audit.urls import check_url, url_host
 
 SEVERITIES = ("error", "warning", "info")
 CHECKS = ("email.syntax", "email.typo", "email.disposable", "email.role", "email.freemail", "email.mx",

@@ -25,10 +25,10 @@ from typing import Any, Iterable, Iterator
 
 from totalaudio.errors import ConfigError, utc_now
 from totalaudio.models import Contact
-from totalaudio.services import audit_groups as groups
-from totalaudio.services.audit_checks import (CHECKS, DEFAULT_REQUIRED, SEVERITIES, AuditOptions, Finding,
+from totalaudio.services.audit import groups
+from totalaudio.services.audit.checks import (CHECKS, DEFAULT_REQUIRED, SEVERITIES, AuditOptions, Finding,
                                               contact_findings, finding, prepare)
-from totalaudio.services.audit_fuzzy import fuzzy_findings
+from totalaudio.services.audit.fuzzy import fuzzy_findings
 from totalaudio.store.contacts import FIELDS
 
 WEIGHTS = {"error": 1.0, "warning": 0.25, "info": 0.02}
@@ -228,8 +228,8 @@ def failed_check(report: AuditReport, min_score: float | None) -> str | None:
 
 def contacts_from_file(path: Any, fmt: str | None = None) -> list[Contact]:
     """Contacts read from a CSV/JSON/JSONL file as they are (no merge, no validation), ids ``row<N>``."""
-    from totalaudio.services.contacts import row_to_values
-    from totalaudio.services.contacts_io import read_rows
+    from totalaudio.services.contacts.service import row_to_values
+    from totalaudio.services.contacts.io import read_rows
 
     _detected, rows = read_rows(Path(path), fmt)
     out = []
@@ -246,8 +246,8 @@ def contacts_from_file(path: Any, fmt: str | None = None) -> list[Contact]:
 def fix_base(db: Any, contacts: list[Contact], report: AuditReport, opts: AuditOptions | None = None, *,
              run_id: str | None = None, dry_run: bool = False, events: dict[str, str] | None = None) -> Any:
     """Plan the safe fixes of an audited base, score the result, and apply them (journaled) unless dry_run."""
-    from totalaudio.services.audit_apply import apply_plan
-    from totalaudio.services.audit_fix import FixResult, plan_fixes
+    from totalaudio.services.audit.apply import apply_plan
+    from totalaudio.services.audit.fix import FixResult, plan_fixes
 
     plan = plan_fixes(contacts, report.findings)
     after = audit_contacts(plan.final_contacts(), opts, events=events)

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
-from totalaudio.services.airtable_mapping import TableMap, canonical
+from totalaudio.services.airtable.mapping import TableMap, canonical
 from totalaudio.store.campaigns import CampaignStore
 from totalaudio.store.contacts import LIST_FIELDS, ContactStore, normalise_email
 

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 from totalaudio.errors import InputError, IntegrationError
 from totalaudio.models import Contact
-from totalaudio.services.mailchimp import (OPTED_OUT, Skipped, chunks, member_payload, sync_members)
+from totalaudio.services.mailchimp.audience import (OPTED_OUT, Skipped, chunks, member_payload, sync_members)
 from totalaudio.store.campaigns import CampaignStore
 from totalaudio.store.contacts import ContactStore, normalise_email
 from totalaudio.store.mailchimp import MemberMirror, SendLedger

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
 
-from totalaudio.services.emaildomains import parts
+from totalaudio.services.contacts.emaildomains import parts
 
 MAX_URL = 2048
 _GOOD_SCHEME = re.compile(r"^(https?)://", re.I)

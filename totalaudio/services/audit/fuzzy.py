@@ -13,9 +13,9 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Iterator
 
-from totalaudio.services import emaildomains as ed
-from totalaudio.services.audit_checks import Finding, Prepared, finding, name_problem
-from totalaudio.services.audit_groups import station_key
+from totalaudio.services.contacts import emaildomains as ed
+from totalaudio.services.audit.checks import Finding, Prepared, finding, name_problem
+from totalaudio.services.audit.groups import station_key
 
 _NICKNAMES = """
 jonathan jon jonny johnny|john jon johnny jack jonny|katherine catherine kathryn katharine kate katie kat cath cathy

@@ -1,0 +1,1 @@
+"""Airtable: bidirectional contact and campaign sync, its field mapping and crash-safe push."""

@@ -1,0 +1,1 @@
+"""Mailchimp: audience sync, campaigns to chosen contacts, and their reports."""
