@@ -94,6 +94,7 @@ class StripeFake:
         self.routes = Routes(self.state)
         self.requests: list[dict[str, Any]] = []
         self.faults: list[Fault] = []
+        self.holds: dict[str, threading.Event] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -109,6 +110,11 @@ class StripeFake:
     def fail(self, method: str, path: str, status: int = 500, times: int = 1, after_effect: bool = False) -> None:
         """Answer the next ``times`` matching requests with ``status``."""
         self.faults.append(Fault(method, path, status, times, after_effect))
+
+    def hold(self, path: str) -> threading.Event:
+        """Keep POSTs to ``path`` waiting (after they arrived, before they are done) until the event is set."""
+        self.holds[path] = threading.Event()
+        return self.holds[path]
 
     def creates(self, path: str) -> list[dict[str, Any]]:
         """The POST requests that reached a path."""
@@ -160,6 +166,8 @@ class StripeFake:
         lower = {k.lower(): v for k, v in headers.items()}
         self.requests.append({"method": method, "path": path, "params": params,
                               "idempotencyKey": lower.get("idempotency-key"), "version": lower.get("stripe-version")})
+        if method == "POST" and path in self.holds:
+            self.holds[path].wait(30)
         if not lower.get("authorization", "").startswith("Bearer sk_test_"):
             return 401, _error("invalid_request_error", "Invalid API Key provided"), {}
         with self.state.lock:
