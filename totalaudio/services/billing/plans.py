@@ -77,7 +77,9 @@ def _meter(client: Any, db: Any, store: BillingStore, cfg: BillingConfig, usage_
     found = next((m for m in client.meters() if m.get("event_name") == cfg.meter_event_name), None)
     out = {"eventName": cfg.meter_event_name, "id": (found or {}).get("id"), "action": "found" if found else "created"}
     if dry_run:
-        return out
+        same = bool(found) and _usage_matches(usage_price, found["id"], _usage_amount(cfg))
+        return {**out, "priceId": (usage_price or {}).get("id") if same else None,
+                "priceAction": "found" if same else "moved" if usage_price else "created"}
     if not found:
         params = {"display_name": "Contacts pitched", "event_name": cfg.meter_event_name,
                   "default_aggregation": {"formula": "sum"},
@@ -90,13 +92,22 @@ def _meter(client: Any, db: Any, store: BillingStore, cfg: BillingConfig, usage_
     return out
 
 
+def _usage_amount(cfg: BillingConfig) -> str:
+    """The configured price per contact pitched, in minor units (fractions allowed: 0.05 GBP is 5)."""
+    return format(to_minor(cfg.usage_unit_amount, cfg.currency, what="[billing] usage_unit_amount",
+                           fractional=True).normalize(), "f")  # 2500, never 2.5E+3
+
+
+def _usage_matches(current: dict[str, Any] | None, meter_id: str, amount: str) -> bool:
+    recurring = (current or {}).get("recurring") or {}
+    return bool(current) and recurring.get("meter") == meter_id and str(current.get("unit_amount_decimal")) == amount
+
+
 def _usage_price(client: Any, db: Any, store: BillingStore, cfg: BillingConfig, meter_id: str,
                  current: dict[str, Any] | None, run_id: str | None) -> tuple[str, str]:
     """A metered monthly price per contact pitched on the meter, found or created by its lookup key."""
-    amount = str(to_minor(cfg.usage_unit_amount, cfg.currency, what="[billing] usage_unit_amount",
-                          fractional=True).normalize())
-    recurring = (current or {}).get("recurring") or {}
-    if current and recurring.get("meter") == meter_id and str(current.get("unit_amount_decimal")) == amount:
+    amount = _usage_amount(cfg)
+    if _usage_matches(current, meter_id, amount):
         store.save_price(USAGE_LOOKUP_KEY, "usage", current)
         return current["id"], "found"
     params = {"product": "tap_usage", "currency": cfg.currency, "unit_amount_decimal": amount,
