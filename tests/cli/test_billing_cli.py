@@ -60,6 +60,8 @@ def test_customer_subscribe_status_and_a_decline_exit_4(fake, tap_home):
 def test_links_invoice_and_invoices(fake, tap_home):
     tap("billing", "setup")
     tap("billing", "customers", "add", "Ann", "--email", "ann@example.com")
+    dry = tap("billing", "checkout", "Ann", "--plan", "agency", "--dry-run", "--json")
+    assert dry.code == 0 and dry.json()["dryRun"] is True and not fake.creates("/v1/checkout/sessions")
     link = tap("billing", "checkout", "ann@example.com", "--plan", "agency", "--yearly")
     assert link.code == 0 and link.out.strip().startswith("https://checkout.stripe.com/")
     assert tap("billing", "portal", "Ann").out.strip().startswith("https://billing.stripe.com/")

@@ -15,7 +15,7 @@ from tests.fakes.stripe_rig import CFG, add_contacts, bdb, make_client, pitched,
 from totalaudio.clients._base import Caller
 from totalaudio.clients.stripe import INTEGRATION, StripeClient, classify
 from totalaudio.errors import IntegrationError
-from totalaudio.services.billing import customers, invoices, plans, subscriptions, usage
+from totalaudio.services.billing import customers, invoices, plans, status, subscriptions, usage
 from totalaudio.store.billing import Intents
 from totalaudio.store.campaigns import CampaignStore
 
@@ -51,6 +51,7 @@ def test_customer_created_once_whenever_the_run_dies(monkeypatch, stripe_fake, s
     with pytest.raises(Killed):
         customers.add(sclient, bdb, "Ann", "ann@example.com", ["Ann"])
     assert [i["state"] for i in Intents(bdb).pending()] == ["pending"]
+    assert status.status(bdb)["unconfirmedCreates"][0]["subject"] == "customer:ann@example.com"
     made = customers.add(sclient, bdb, "Ann", "ann@example.com", ["Ann"])
     assert list(stripe_fake.state.table("customer")) == [made["id"]]
     keys = {r["idempotencyKey"] for r in stripe_fake.creates("/v1/customers")}

@@ -87,26 +87,27 @@ def subscribe(customer: str = CUSTOMER, plan: str = PLAN, yearly: bool = YEARLY,
 
 @app.command("checkout")
 def checkout(customer: str = CUSTOMER, plan: str = PLAN, yearly: bool = YEARLY, trial_days: Optional[int] = TRIAL,
-             json_: bool = output.JSON) -> None:
+             dry_run: bool = output.DRY_RUN, json_: bool = output.JSON) -> None:
     """A Checkout link the customer subscribes and pays through (tap never sees card data)."""
     from totalaudio.services.billing import subscriptions
 
     st = state()
-    with st.mutating("billing checkout", {"customer": customer, "plan": plan}) as run_id:
-        result = subscriptions.checkout(client(), st.db, customer, plan, yearly=yearly, trial_days=trial_days,
-                                        cfg=cfg(), run_id=run_id)
-    output.emit(result, fmt(json_), lambda r: say(r["url"] or r["id"]))
+    with st.mutating("billing checkout", {"customer": customer, "plan": plan}, dry_run=dry_run) as run_id:
+        result = subscriptions.checkout(None if dry_run else client(), st.db, customer, plan, yearly=yearly,
+                                        trial_days=trial_days, cfg=cfg(), dry_run=dry_run, run_id=run_id)
+    output.emit(result, fmt(json_), lambda r: say(r["url"] or "(dry run: no link made)"))
 
 
 @app.command("portal")
-def portal(customer: str = CUSTOMER, json_: bool = output.JSON) -> None:
+def portal(customer: str = CUSTOMER, dry_run: bool = output.DRY_RUN, json_: bool = output.JSON) -> None:
     """A customer-portal link: cards, invoices, plan changes and cancelling on Stripe's page."""
     from totalaudio.services.billing import subscriptions
 
     st = state()
-    with st.mutating("billing portal", {"customer": customer}) as run_id:
-        result = subscriptions.portal(client(), st.db, customer, cfg=cfg(), run_id=run_id)
-    output.emit(result, fmt(json_), lambda r: say(r["url"] or r["id"]))
+    with st.mutating("billing portal", {"customer": customer}, dry_run=dry_run) as run_id:
+        result = subscriptions.portal(None if dry_run else client(), st.db, customer, cfg=cfg(), dry_run=dry_run,
+                                      run_id=run_id)
+    output.emit(result, fmt(json_), lambda r: say(r["url"] or "(dry run: no link made)"))
 
 
 @app.command("cancel")

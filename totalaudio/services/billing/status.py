@@ -8,7 +8,7 @@ from typing import Any
 
 from totalaudio.services.billing.invoices import list_invoices
 from totalaudio.services.billing.mirror import apply_invoice, apply_subscription
-from totalaudio.store.billing import BillingStore
+from totalaudio.store.billing import BillingStore, Intents
 
 PER_MONTH = {"month": 1.0, "year": 1 / 12, "week": 52 / 12, "day": 365 / 12}
 EARNING = ("active", "past_due")  # MRR counts what is billed, trials not yet
@@ -20,7 +20,8 @@ def monthly(row: dict[str, Any]) -> int:
 
 
 def status(db: Any, now: int | None = None) -> dict[str, Any]:
-    """Subscriptions per plan with MRR, past-due subscriptions, open and overdue invoices."""
+    """Subscriptions per plan with MRR, past-due subscriptions, open and overdue invoices, and creates a killed
+    run left unconfirmed (running the same command again completes them)."""
     now = int(time.time()) if now is None else now
     subs = BillingStore(db).subscriptions()
     plans: dict[str, dict[str, Any]] = {}
@@ -37,7 +38,9 @@ def status(db: Any, now: int | None = None) -> dict[str, Any]:
             "pastDue": [{"id": r["id"], "customerId": r["customer_id"], "plan": r["plan"], "status": r["status"]}
                         for r in subs if r["status"] in ("past_due", "unpaid")],
             "openInvoices": len(invoices), "overdueInvoices": [i for i in invoices if i["overdue"]],
-            "openAmount": sum(i["amountRemaining"] or 0 for i in invoices)}
+            "openAmount": sum(i["amountRemaining"] or 0 for i in invoices),
+            "unconfirmedCreates": [{"intent": i["id"], "subject": i["subject"], "since": i["created_at"]}
+                                   for i in Intents(db).pending()]}
 
 
 def refresh(client: Any, db: Any) -> dict[str, int]:

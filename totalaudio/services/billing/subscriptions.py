@@ -9,7 +9,7 @@ from typing import Any
 from totalaudio.errors import ConfigError, InputError
 from totalaudio.services.billing.common import PLANS, USAGE_LOOKUP_KEY, BillingConfig, create_once, iso, lookup_key
 from totalaudio.services.billing.mirror import apply_subscription
-from totalaudio.store.billing import BillingStore, Intents
+from totalaudio.store.billing import BillingStore
 
 LIVE = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
 
@@ -74,7 +74,7 @@ def _params(customer_id: str, plan: str, prices: list[dict[str, Any]], trial_day
 
 
 def checkout(client: Any, db: Any, customer_ref: str, plan: str, *, yearly: bool = False,
-             trial_days: int | None = None, cfg: BillingConfig = BillingConfig(),
+             trial_days: int | None = None, cfg: BillingConfig = BillingConfig(), dry_run: bool = False,
              run_id: str | None = None) -> dict[str, Any]:
     """A Checkout Session link the customer pays through; the subscription arrives as an event."""
     if not cfg.success_url:
@@ -90,22 +90,27 @@ def checkout(client: Any, db: Any, customer_ref: str, plan: str, *, yearly: bool
         params["cancel_url"] = cfg.cancel_url
     if trial_days:
         params["subscription_data"] = {"trial_period_days": trial_days}
+    if dry_run:
+        return {"customerId": customer["id"], "plan": plan, "id": None, "url": None, "expiresAt": None,
+                "dryRun": True}
     day = datetime.now(timezone.utc).strftime("%Y%m%d")
     session = create_once(db, f"checkout:{customer['id']}:{plan}:{yearly}:{day}", "checkout", params,
                           client.create_checkout_session, lambda obj: None, run_id, reuse_done=True)
     return {"customerId": customer["id"], "plan": plan, "id": session["id"], "url": session.get("url"),
-            "expiresAt": iso(session.get("expires_at"))}
+            "expiresAt": iso(session.get("expires_at")), "dryRun": False}
 
 
 def portal(client: Any, db: Any, customer_ref: str, *, cfg: BillingConfig = BillingConfig(),
-           run_id: str | None = None) -> dict[str, Any]:
+           dry_run: bool = False, run_id: str | None = None) -> dict[str, Any]:
     """A customer-portal link (cards, invoices, plan changes and cancelling, all on Stripe's page)."""
     customer = BillingStore(db).find_customer(customer_ref)
+    if dry_run:
+        return {"customerId": customer["id"], "id": None, "url": None, "dryRun": True}
     params = {"customer": customer["id"], **({"return_url": cfg.portal_return_url} if cfg.portal_return_url else {})}
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     session = create_once(db, f"portal:{customer['id']}:{stamp}", "portal", params, client.create_portal_session,
                           lambda obj: None, run_id, tag=False)
-    return {"customerId": customer["id"], "id": session["id"], "url": session.get("url")}
+    return {"customerId": customer["id"], "id": session["id"], "url": session.get("url"), "dryRun": False}
 
 
 def cancel(client: Any, db: Any, customer_ref: str, *, at_period_end: bool = False,
@@ -127,7 +132,3 @@ def cancel(client: Any, db: Any, customer_ref: str, *, at_period_end: bool = Fal
         _, row, _ = apply_subscription(store, answer)
     return {**_view(row), "atPeriodEnd": at_period_end, "dryRun": False, "runId": run_id}
 
-
-def pending_intents(db: Any) -> list[dict[str, Any]]:
-    """Creates a crashed run left unconfirmed (a re-run with the same values completes them)."""
-    return Intents(db).pending()
