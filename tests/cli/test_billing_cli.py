@@ -102,3 +102,18 @@ def test_sync_json_and_missing_key_exit_3(fake, monkeypatch):
     monkeypatch.delenv("STRIPE_SECRET_KEY")
     missing = tap("billing", "setup", "--json")
     assert missing.code == 3 and "STRIPE_SECRET_KEY" in missing.err
+
+
+def test_sync_sends_subscription_changes_to_make(fake, monkeypatch, httpserver):
+    """Polling sends the notifications itself, through services.notify, when MAKE_WEBHOOK_URL is set."""
+    httpserver.expect_request("/hook", method="POST").respond_with_data("Accepted")
+    monkeypatch.setenv("MAKE_WEBHOOK_URL", httpserver.url_for("/hook"))
+    tap("billing", "setup")
+    customer = tap("billing", "customers", "add", "Ann", "--email", "ann@example.com", "--json").json()["id"]
+    fake.state.cards.add(customer)
+    sub = tap("billing", "subscribe", "Ann", "--plan", "agency", "--json").json()
+    synced = tap("billing", "sync", "--json")
+    assert synced.code == 0, synced.err
+    assert synced.json()["notified"] == 1 and synced.json()["notifyFailed"] == []
+    bodies = [r.get_json() for r, _ in httpserver.log]
+    assert len(bodies) == 1 and sub["id"] in str(bodies[0]) and "subscription.changed" in str(bodies[0])

@@ -92,3 +92,11 @@ def test_bad_key_is_a_config_error(stripe_fake, tmp_path):
                           "TAP_STRIPE_BASE_URL": stripe_fake.url}, cwd=tmp_path)
     with pytest.raises(ConfigError, match="refused the credentials"):
         stripe_client.build(s).balance()
+
+
+def test_a_409_key_in_use_is_retried_with_the_same_key(stripe_fake):
+    stripe_fake.fail("POST", "/v1/customers", 409, times=1)
+    client = make_client(stripe_fake.url)
+    made = client.create_customer({"name": "Ann"}, key="k-409")
+    posts = stripe_fake.creates("/v1/customers")
+    assert [p["idempotencyKey"] for p in posts] == ["k-409", "k-409"] and made["id"].startswith("cus_")

@@ -37,8 +37,9 @@ def classify(exc: BaseException) -> Failure | None:
     if isinstance(exc, stripe.StripeError):
         status = exc.http_status
         message = exc.user_message or str(exc) or exc.__class__.__name__
+        # 409: another request with the same idempotency key is still running; a retry gets its answer.
         return Failure(f"HTTP {status}: {message}" if status else message, status=status,
-                       retryable=status_is_retryable(status), request_id=exc.request_id)
+                       retryable=status_is_retryable(status) or status == 409, request_id=exc.request_id)
     return None
 
 
