@@ -104,7 +104,7 @@ def test_sync_json_and_missing_key_exit_3(fake, monkeypatch):
     assert missing.code == 3 and "STRIPE_SECRET_KEY" in missing.err
 
 
-def test_sync_sends_subscription_changes_to_make(fake, monkeypatch, httpserver):
+def test_sync_sends_subscription_changes_and_failed_payments_to_make(fake, monkeypatch, httpserver, tap_home):
     """Polling sends the notifications itself, through services.notify, when MAKE_WEBHOOK_URL is set."""
     httpserver.expect_request("/hook", method="POST").respond_with_data("Accepted")
     monkeypatch.setenv("MAKE_WEBHOOK_URL", httpserver.url_for("/hook"))
@@ -117,3 +117,11 @@ def test_sync_sends_subscription_changes_to_make(fake, monkeypatch, httpserver):
     assert synced.json()["notified"] == 1 and synced.json()["notifyFailed"] == []
     bodies = [r.get_json() for r, _ in httpserver.log]
     assert len(bodies) == 1 and sub["id"] in str(bodies[0]) and "subscription.changed" in str(bodies[0])
+    db = open_db(tap_home / "tap.db")
+    db.table("campaigns").insert({"id": "cmp_1", "name": "Spring", "artist": "Ann", "status": "sent",
+                                  "created_at": "2026-11-01T00:00:00Z", "updated_at": "2026-11-01T00:00:00Z"})
+    invoice = tap("billing", "invoice", "Ann", "--campaign", "cmp_1", "--amount", "90", "--json").json()
+    fake.routes.fail_payment(invoice["id"])
+    failed = tap("billing", "sync", "--json").json()
+    assert failed["notified"] == 1 and "payment.failed" in str(httpserver.log[-1][0].get_json())
+    assert tap("billing", "sync", "--json").json()["notified"] == 0

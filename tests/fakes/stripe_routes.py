@@ -47,6 +47,7 @@ class Routes:
                 ("GET", r"/v1/balance", lambda p: {"object": "balance", "available": [], "livemode": False,
                                                    "pending": []}),
                 ("POST", r"/v1/customers", self.create_customer),
+                ("GET", r"/v1/customers", lambda p: self.page("customer", p, email=p.get("email"))),
                 ("GET", r"/v1/customers/(cus_\w+)", lambda p, i: self.get("customer", i)),
                 ("POST", r"/v1/customers/(cus_\w+)", self.update_customer),
                 ("POST", r"/v1/products", self.create_product),
@@ -327,6 +328,14 @@ class Routes:
                    hosted_invoice_url=f"https://invoice.stripe.com/i/acct_fake/test_{inv_id}")
         inv["status_transitions"]["finalized_at"] = now
         self.s.emit("invoice.finalized", inv)
+        return inv
+
+    def fail_payment(self, inv_id: str, decline: str = "insufficient_funds") -> dict:
+        """A collection attempt on an open invoice failed (tests call this; Stripe retries on its schedule)."""
+        inv = self.get("invoice", inv_id)
+        inv.update(attempt_count=inv["attempt_count"] + 1, attempted=True,
+                   next_payment_attempt=self.s.now() + 3 * DAY)
+        self.s.emit("invoice.payment_failed", inv)
         return inv
 
     def send_invoice(self, p: dict, inv_id: str) -> dict:

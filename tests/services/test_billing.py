@@ -67,6 +67,16 @@ def test_customer_links_artists_both_ways_and_is_found_by_email(stripe_fake, scl
         customers.add(sclient, bdb, "x", "not-an-email", [])
 
 
+def test_a_customer_stripe_already_holds_is_adopted_not_duplicated(stripe_fake, sclient, bdb, tmp_path):
+    from totalaudio.store.db import open_db
+
+    made = customers.add(sclient, bdb, "Ann", "ann@example.com", ["Ann"])
+    fresh = open_db(tmp_path / "other.db")  # another machine, or a new TAP_HOME
+    again = customers.add(sclient, fresh, "Ann", "ann@example.com", ["Bo"])
+    assert again["id"] == made["id"] and again["artists"] == ["Ann", "Bo"]
+    assert len(stripe_fake.state.table("customer")) == 1
+
+
 @pytest.fixture
 def ready(stripe_fake, sclient, bdb):
     """Plans set up and one customer (artist Ann) with a card on file."""

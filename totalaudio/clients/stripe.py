@@ -94,6 +94,10 @@ class StripeClient:
         """POST /v1/customers/{id} (an update is idempotent by nature)."""
         return self._get("customers.update", self.sdk.v1.customers.update, customer_id, **params)
 
+    def customers(self, email: str) -> list[dict[str, Any]]:
+        """The customers with this email address (Stripe matches it case-sensitively)."""
+        return list(self._pages("customers.list", self.sdk.v1.customers.list, email=email))
+
     def customer(self, customer_id: str) -> dict[str, Any]:
         """GET /v1/customers/{id}."""
         return self._get("customers.get", self.sdk.v1.customers.retrieve, customer_id)

@@ -152,6 +152,11 @@ class Intents:
             self.db.table("billing_intents").update(intent_id, {"state": "done", "object_id": object_id,
                                                                 "done_at": utc_now()})
 
+    def confirm(self, intent_id: str, object_id: str) -> None:
+        """A pending intent's object turned up upstream: it is done."""
+        self.db.execute("UPDATE billing_intents SET state = 'done', object_id = ?, done_at = ? WHERE id = ? AND "
+                        "state = 'pending'", [object_id, utc_now(), intent_id])
+
     def settle(self, intent_id: str, state: str) -> None:
         """Mark an intent failed (Stripe refused it: a re-run starts a new one)."""
         with self.db.conn:

@@ -7,7 +7,7 @@ from typing import Any
 
 from totalaudio.errors import InputError
 from totalaudio.services.billing.common import create_once
-from totalaudio.store.billing import BillingStore
+from totalaudio.store.billing import BillingStore, Intents
 
 ARTIST_SEPARATOR = "; "
 METADATA_LIMIT = 500  # Stripe's limit on a metadata value
@@ -41,6 +41,8 @@ def add(client: Any, db: Any, name: str, email: str, artists: list[str], *, dry_
     store = BillingStore(db)
     existing = store.one("SELECT * FROM billing_customers WHERE email_norm = ? AND deleted = 0", [email.lower()])
     unknown = sorted(set(artists) - known_artists(db))
+    if existing is None and client is not None:
+        existing = _adopt(client, store, email)
     if existing:
         return _link(client, store, existing, artists, unknown, dry_run, run_id)
     result = {"id": None, "name": name, "email": email, "artists": artists, "action": "created",
@@ -51,6 +53,19 @@ def add(client: Any, db: Any, name: str, email: str, artists: list[str], *, dry_
     customer = create_once(db, f"customer:{email.lower()}", "customer", params, client.create_customer,
                            lambda obj: store.save_customer(obj, artists), run_id)
     return {**result, "id": customer["id"]}
+
+
+def _adopt(client: Any, store: BillingStore, email: str) -> dict[str, Any] | None:
+    """A customer Stripe already holds for this address (made by tap from another machine, or by hand)."""
+    found = [c for c in client.customers(email) if not c.get("deleted")]
+    if not found:
+        return None
+    with store.db.conn:
+        store.save_customer(found[0], artists_from_metadata(found[0]) or [])
+        made_by = (found[0].get("metadata") or {}).get("tap_intent")
+        if made_by:  # a killed run of ours made it: its intent is done
+            Intents(store.db).confirm(made_by, found[0]["id"])
+    return store.one("SELECT * FROM billing_customers WHERE id = ?", [found[0]["id"]])
 
 
 def _link(client: Any, store: BillingStore, row: dict[str, Any], artists: list[str], unknown: list[str],
