@@ -194,3 +194,20 @@ def test_status_counts_plans_mrr_and_past_due(stripe_fake, sclient, bdb, ready):
     assert result["mrr"] == 2500 + 99000 // 12 and [p["id"] for p in result["pastDue"]] == [sub["id"]]
     refreshed = status.refresh(sclient, bdb)
     assert refreshed["subscriptions"] == 2
+
+
+def test_a_fresh_store_neither_subscribes_nor_invoices_twice(stripe_fake, sclient, bdb, ready, tmp_path):
+    from totalaudio.store.db import open_db
+
+    subscriptions.subscribe(sclient, bdb, "Ann", "artist", cfg=CFG)
+    CampaignStore(bdb).create({"id": "cmp_same", "name": "Single", "artist": "Ann"})
+    invoices.invoice(sclient, bdb, "Ann", "cmp_same", "100")
+    fresh = open_db(tmp_path / "fresh.db")
+    plans.setup(sclient, fresh, CFG)
+    customers.add(sclient, fresh, "Ann", "ann@example.com", ["Ann"])
+    CampaignStore(fresh).create({"id": "cmp_same", "name": "Single", "artist": "Ann"})
+    with pytest.raises(InputError, match="already has the artist plan"):
+        subscriptions.subscribe(sclient, fresh, "Ann", "artist", cfg=CFG)
+    with pytest.raises(InputError, match="already invoiced"):
+        invoices.invoice(sclient, fresh, "Ann", "cmp_same", "100")
+    assert len(stripe_fake.state.table("subscription")) == 1 and len(stripe_fake.state.table("invoice")) == 1

@@ -158,7 +158,8 @@ class Intents:
                         "state = 'pending'", [object_id, utc_now(), intent_id])
 
     def settle(self, intent_id: str, state: str) -> None:
-        """Mark an intent failed (Stripe refused it: a re-run starts a new one)."""
+        """Mark an intent failed (Stripe refused it: a re-run starts a new one) or complete (every step after
+        the create is done too)."""
         with self.db.conn:
             self.db.table("billing_intents").update(intent_id, {"state": state, "done_at": utc_now()})
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from totalaudio.errors import InputError
 from totalaudio.services.billing.common import BillingConfig, create_once, iso, to_minor
-from totalaudio.services.billing.mirror import apply_invoice
+from totalaudio.services.billing.mirror import apply_invoice, made_by, pull_customer
 from totalaudio.store.billing import BillingStore, Intents
 from totalaudio.store.campaigns import CampaignStore
 
@@ -38,9 +38,13 @@ def invoice(client: Any, db: Any, customer_ref: str, campaign_ref: str, amount: 
     if not 0 < days <= 365:
         raise InputError(f"--due-days must be from 1 to 365, not {days}")
     text = (description or f"Radio promotion: {campaign['name']}")[:500]
-    done = store.one("SELECT id, status FROM billing_invoices WHERE customer_id = ? AND campaign_id = ? AND status "
-                     "!= 'void'", [customer["id"], campaign["id"]])
-    if done and done["status"] != "draft":
+    if client is not None:
+        pull_customer(client, store, customer["id"], "invoices")
+    done = store.one("SELECT id, status, raw FROM billing_invoices WHERE customer_id = ? AND campaign_id = ? AND "
+                     "status != 'void'", [customer["id"], campaign["id"]])
+    intent = Intents(db).latest(f"invoice:{customer['id']}:{campaign['id']}")
+    unfinished = bool(done and intent and intent["state"] != "complete" and made_by(done) == intent["id"])
+    if done and not unfinished:
         raise InputError(f"campaign {campaign['name']} is already invoiced to {customer['name']} ({done['id']}, "
                          f"{done['status']})", hint="void it in Stripe first to invoice it again")
     result = {"customerId": customer["id"], "campaignId": campaign["id"], "amount": minor, "currency": cfg.currency,
@@ -69,7 +73,8 @@ def _create(client: Any, db: Any, store: BillingStore, who: tuple[str, str], min
                   "description": text, "pending_invoice_items_behavior": "exclude", "auto_advance": False,
                   "currency": cfg.currency, "metadata": meta}
         resume = create_once(db, subject, "invoice", params, client.create_invoice, save, run_id)["id"]
-    key = Intents(db).latest(subject)["id"]
+    intents = Intents(db)
+    key = intents.latest(subject)["id"]
     client.create_invoice_item({"customer": customer_id, "invoice": resume, "amount": minor,
                                 "currency": cfg.currency, "description": text, "metadata": meta}, key=f"{key}-item")
     final = client.finalize_invoice(resume, key=f"{key}-finalize")
@@ -77,6 +82,7 @@ def _create(client: Any, db: Any, store: BillingStore, who: tuple[str, str], min
         final = client.send_invoice(resume, key=f"{key}-send")
     with db.conn:
         save(final)
+        intents.settle(key, "complete")
     return final
 
 

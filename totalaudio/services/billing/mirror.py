@@ -4,6 +4,7 @@ subscription never comes back, and an invoice never moves back from paid or void
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -125,3 +126,24 @@ def apply_invoice(store: BillingStore, invoice: dict[str, Any],
     if applied:
         store.save_versioned("billing_invoices", row)
     return applied, row, old
+
+
+def pull_customer(client: Any, store: BillingStore, customer_id: str, what: str) -> None:
+    """Bring one customer's subscriptions or invoices from Stripe into the mirror before deciding anything, so a
+    fresh store (or another machine's work) never leads to a second subscription or invoice."""
+    if what == "subscriptions":
+        objects, apply = client.subscriptions(customer=customer_id, status="all"), apply_subscription
+    else:
+        objects, apply = client.invoices(customer=customer_id), apply_invoice
+    with store.db.conn:
+        for obj in objects:
+            apply(store, obj)
+
+
+def made_by(row: dict[str, Any] | None) -> str | None:
+    """The tap intent that created a mirrored object (from its metadata), if any."""
+    try:
+        meta = json.loads((row or {}).get("raw") or "{}").get("metadata")
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return text(meta.get("tap_intent")) if isinstance(meta, dict) else None

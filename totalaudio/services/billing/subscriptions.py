@@ -8,8 +8,8 @@ from typing import Any
 
 from totalaudio.errors import ConfigError, InputError
 from totalaudio.services.billing.common import PLANS, USAGE_LOOKUP_KEY, BillingConfig, create_once, iso, lookup_key
-from totalaudio.services.billing.mirror import apply_subscription
-from totalaudio.store.billing import BillingStore
+from totalaudio.services.billing.mirror import apply_subscription, made_by, pull_customer
+from totalaudio.store.billing import BillingStore, Intents
 
 LIVE = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused")
 
@@ -46,7 +46,16 @@ def subscribe(client: Any, db: Any, customer_ref: str, plan: str, *, yearly: boo
     prices = plan_prices(db, plan, yearly, cfg.usage)
     if trial_days is not None and not 0 < trial_days <= 730:
         raise InputError(f"--trial-days must be from 1 to 730, not {trial_days}")
+    if client is not None:
+        pull_customer(client, store, customer["id"], "subscriptions")
+    subject = f"subscription:{customer['id']}:{plan}"
     live = [s for s in _live(store, customer["id"]) if s["plan"] == plan]
+    intent = Intents(db).latest(subject)
+    if live and intent and intent["state"] == "pending" and made_by(live[0]) == intent["id"]:
+        Intents(db).done(intent["id"], live[0]["id"])  # a killed run of ours made it: that is this subscription
+        return {"customerId": customer["id"], "plan": plan, "interval": "year" if yearly else "month",
+                "priceId": prices[0]["price_id"], "trialDays": trial_days, "dryRun": dry_run, "runId": run_id,
+                "id": live[0]["id"], "status": live[0]["status"]}
     if live:
         raise InputError(f"{customer['name']} already has the {plan} plan ({live[0]['id']}, {live[0]['status']})",
                          hint="cancel it first, or use `tap billing portal` to let them switch")
@@ -55,7 +64,7 @@ def subscribe(client: Any, db: Any, customer_ref: str, plan: str, *, yearly: boo
               "priceId": prices[0]["price_id"], "trialDays": trial_days, "dryRun": dry_run, "runId": run_id}
     if dry_run:
         return {**result, "id": None, "status": None}
-    sub = create_once(db, f"subscription:{customer['id']}:{plan}", "subscription", params,
+    sub = create_once(db, subject, "subscription", params,
                       client.create_subscription, lambda obj: apply_subscription(store, obj), run_id)
     return {**result, "id": sub["id"], "status": sub.get("status")}
 
