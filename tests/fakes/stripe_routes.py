@@ -129,7 +129,7 @@ class Routes:
         _need(p, "name")
         product_id = p.get("id") or self.s.new_id("prod")
         if product_id in self.s.table("product"):
-            raise StripeFail(400, f"Product already exists.", code="resource_already_exists")
+            raise StripeFail(400, "Product already exists.", code="resource_already_exists")
         now = self.s.now()
         return self.put({"id": product_id, "object": "product", "active": True, "created": now,
                          "default_price": None, "description": None, "images": [], "livemode": False,
@@ -311,7 +311,7 @@ class Routes:
 
     def _add_line(self, inv: dict, item: dict) -> None:
         if inv["status"] != "draft":
-            raise StripeFail(400, f"You cannot add invoice items to an invoice that is no longer a draft.")
+            raise StripeFail(400, "You cannot add invoice items to an invoice that is no longer a draft.")
         inv["lines"]["data"].append({"id": self.s.new_id("il"), "object": "line_item", "amount": item["amount"],
                                      "currency": item["currency"], "description": item["description"],
                                      "livemode": False, "metadata": item["metadata"], "period": item["period"],

@@ -132,14 +132,8 @@ def sync(dry_run: bool = output.DRY_RUN, json_: bool = output.JSON) -> None:
     from totalaudio.services.billing import sync as svc
 
     st = state()
-    notify = None
-    if not st.settings.missing("make"):
-        from totalaudio.services.notify import send
-
-        def notify(kind: str, data: dict) -> str:
-            return send(st.settings, kind, data)
     with st.mutating("billing sync", {}, dry_run=dry_run) as run_id:
-        result = svc.sync(client(), st.db, notify, dry_run=dry_run, run_id=run_id)
+        result = svc.sync(client(), st.db, svc.notifier(st.settings), dry_run=dry_run, run_id=run_id)
     for failed in result["notifyFailed"]:
         output.note(f"notification {failed['type']} not sent: {failed['error']}")
     output.emit(result, fmt(json_), lambda r: say(f"{r['new']} new of {r['seen']} events"

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from totalaudio.config import Settings
 from totalaudio.errors import TapError
 from totalaudio.services.billing.events import ingest_stripe_event
 from totalaudio.store.billing import EventLog
 from totalaudio.store.syncstate import SyncState
 
 CURSOR = "stripe.events.created"
+
+
+def notifier(settings: Settings) -> Callable[[str, dict], Any] | None:
+    """Sends a notification to Make.com through services.notify; None when Make.com is not configured."""
+    if settings.missing("make"):
+        return None
+    from totalaudio.services.notify import send
+
+    return lambda kind, data: send(settings, kind, data)
 
 
 def sync(client: Any, db: Any, notify: Callable[[str, dict], Any] | None, *, dry_run: bool = False,
