@@ -52,7 +52,10 @@ def config(settings: Settings) -> BillingConfig:
     due = section.get("due_days", 14)
     if not isinstance(due, int) or isinstance(due, bool) or not 0 < due <= 365:
         raise ConfigError(f"[billing] due_days = {due!r} must be a whole number of days from 1 to 365")
-    return BillingConfig(currency, tuple(amounts.items()), bool(section.get("usage", False)),
+    usage = section.get("usage", False)
+    if not isinstance(usage, bool):
+        raise ConfigError(f"[billing] usage = {usage!r} must be true or false")
+    return BillingConfig(currency, tuple(amounts.items()), usage,
                          str(section.get("meter_event_name", "contacts_pitched")),
                          str(section.get("usage_unit_amount", "0.05")), section.get("success_url"),
                          section.get("cancel_url"), section.get("portal_return_url"), due)
