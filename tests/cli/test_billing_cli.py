@@ -41,6 +41,8 @@ def test_customer_subscribe_status_and_a_decline_exit_4(fake, tap_home):
     assert added.code == 0 and "no campaign names these artists yet: Ann" in added.err
     customer = added.json()["id"]
     assert tap("billing", "customers", "list", "--json").json()[0]["artists"] == ["Ann"]
+    tap("billing", "customers", "add", "[bold]Label[/bold]", "--email", "label@example.com")
+    assert "[bold]Label[/bold]" in tap("billing", "customers", "list").out  # names are never rich markup
     fake.state.declines[customer] = "expired_card"
     declined = tap("billing", "subscribe", "Ann", "--plan", "artist", "--json")
     assert declined.code == 4 and declined.out == ""
