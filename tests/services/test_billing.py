@@ -211,3 +211,11 @@ def test_a_fresh_store_neither_subscribes_nor_invoices_twice(stripe_fake, sclien
     with pytest.raises(InputError, match="already invoiced"):
         invoices.invoice(sclient, fresh, "Ann", "cmp_same", "100")
     assert len(stripe_fake.state.table("subscription")) == 1 and len(stripe_fake.state.table("invoice")) == 1
+
+
+def test_usage_needs_usage_on_and_a_recent_since(sclient, bdb):
+    with pytest.raises(InputError, match="usage billing is off"):
+        usage.report(sclient, bdb, BillingConfig(), today=date(2026, 11, 22))
+    with pytest.raises(InputError, match="more than 34 days ago"):
+        usage.report(sclient, bdb, CFG, since="2026-09-01", today=date(2026, 11, 22))
+    assert usage.show(bdb, "2026-09-01", today=date(2026, 11, 22)) == []
