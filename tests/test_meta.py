@@ -169,7 +169,6 @@ PENDING_CLI = {
     "claude": "reports and pitches are a later issue",
     "perplexity": "research is a later issue",
     "make": "workflows and notify are a later issue",
-    "stripe": "billing is a later issue",
 }
 
 

@@ -128,6 +128,7 @@ REGISTRY: tuple[Integration, ...] = (
         base_url_env="TAP_STRIPE_BASE_URL",
         default_base_url="https://api.stripe.com",
         client="stripe",
+        cli="billing",
         # Stripe's live-mode limit is 100 read requests/s; stay well below.
         requests_per_second=25.0,
         docs="Secret key (sk_test_... while testing) and the webhook signing secret (whsec_...).",
