@@ -91,6 +91,7 @@ REGISTRY: tuple[Integration, ...] = (
         secrets=("ANTHROPIC_API_KEY",),
         base_url_env="TAP_ANTHROPIC_BASE_URL",
         client="anthropic",
+        cli="claude",
         secret_headers=("authorization", "x-api-key"),
         timeout_seconds=120.0,
         docs="API key from console.anthropic.com.",
