@@ -104,6 +104,7 @@ REGISTRY: tuple[Integration, ...] = (
         base_url_env="TAP_PERPLEXITY_BASE_URL",
         default_base_url="https://api.perplexity.ai",
         client="perplexity",
+        cli="research",
         # Every Perplexity call is a paid completion, so status checks configuration only.
         health_call=False,
         timeout_seconds=120.0,

@@ -110,3 +110,16 @@ def test_monthly_cap_counts_this_month(store, fake, tap_home, tmp_path):
     (tmp_path / "cwd" / "tap.toml").write_text(f"[llm]\nmonthly_cap = {spent + 0.0001}\n")
     result = tap("claude", "report", store, "--json")
     assert result.code == 4 and "this month has spent" in result.err_json()["error"]["message"]
+
+
+def test_llm_log_and_costs_show_cache_reads(store, fake, tap_home):
+    fake.state.replies = [GOOD, GOOD]
+    assert tap("claude", "report", store, "--json").code == 0
+    assert tap("claude", "report", store, "--json").code == 0
+    log = tap("llm", "log", "--purpose", "claude", "--json").json()
+    assert [r["cacheReadTokens"] > 0 for r in log] == [True, False]  # newest first: the second read the cache
+    costs = tap("llm", "costs", "--by", "model", "--json").json()
+    assert costs["groups"][0]["calls"] == 2 and costs["totalUsd"] == pytest.approx(sum(r["costUsd"] for r in log))
+    assert tap("llm", "costs", "--by", "day").code == 0 and "USD" in tap("llm", "log").out
+    assert tap("llm", "costs", "--by", "colour").code == 2
+    assert tap("llm", "log", "--since", "yesterday").code == 2

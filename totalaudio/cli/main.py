@@ -13,7 +13,7 @@ from totalaudio.cli import config as config_cmd
 from totalaudio.cli import contacts, db, demo, queue, status
 from totalaudio.cli import mailchimp
 from totalaudio.cli import airtable
-from totalaudio.cli import claude
+from totalaudio.cli import claude, llm, research
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -55,6 +55,8 @@ app.command("demo")(demo.demo)
 app.add_typer(mailchimp.app, name="mailchimp")
 app.add_typer(airtable.app, name="airtable")
 app.add_typer(claude.app, name="claude")
+app.add_typer(llm.app, name="llm")
+app.add_typer(research.app, name="research")
 
 
 def main() -> None:
