@@ -10,6 +10,7 @@ from typing import Any, Optional
 import typer
 
 from totalaudio.cli import output
+from totalaudio.cli.contacts import GENRE, SEARCH, STATION, STATUS, TYPE
 from totalaudio.cli.context import state
 from totalaudio.errors import InputError
 
@@ -129,3 +130,132 @@ def _grounding_note(written: dict[str, Any]) -> None:
 def plain_note(message: str) -> None:
     """A status line on stderr printed as plain text (it may hold a model's words: never rich markup)."""
     sys.stderr.write(message + "\n")
+
+
+def _chosen(refs: list[str], genre, station, contact_type, status, search, limit) -> list[Any]:
+    from totalaudio.services.contacts.service import get_contact, list_contacts
+    from totalaudio.store.contacts import ContactFilter
+
+    db = state().db
+    if refs:
+        return [get_contact(db, ref) for ref in refs]
+    if not any((genre, station, contact_type, status, search)):
+        raise InputError("choose contacts: --contact REF (repeatable) or a filter (--genre, --station, --type, "
+                         "--status, --search)")
+    found = [c for c in list_contacts(db, ContactFilter(genre, station, contact_type, status, search, limit))
+             if c.status not in ("unsubscribed", "bounced", "cleaned")]
+    if not found:
+        raise InputError("no contacts match these filters (unsubscribed and bounced ones are left out)")
+    return found
+
+
+def _read_release(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if not text.strip():
+        raise InputError(f"{path}: the release file is empty")
+    return text[:20_000]
+
+CONTACT = typer.Option(None, "--contact", "-c", help="A contact id or email (repeatable).")
+RELEASE = typer.Option(..., "--release", help="A text or Markdown file describing the release (title first).")
+
+
+@app.command("pitch")
+def pitch(
+    contact: Optional[list[str]] = CONTACT, genre: Optional[str] = GENRE, station: Optional[str] = STATION,
+    contact_type: Optional[str] = TYPE, status: Optional[str] = STATUS, search: Optional[str] = SEARCH,
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="At most this many contacts."),
+    release: Path = RELEASE, tone: str = typer.Option("warm", "--tone", help="warm, brief, formal or excited."),
+    out_dir: Path = typer.Option(Path("pitches"), "--output", "-o", help="Directory for the template files."),
+    batch: bool = typer.Option(False, "--batch", help="Send through the Message Batches API (half price; collect "
+                               "with `tap claude batch ID`)."),
+    no_ai: bool = NO_AI, max_cost: Optional[float] = MAX_COST, dry_run: bool = output.DRY_RUN,
+    json_: bool = output.JSON,
+) -> None:
+    """Pitch drafts per contact with two subject lines each, as template files `tap gmail send --template` takes."""
+    from totalaudio.services.claude import pitch as svc
+    from totalaudio.services.claude.calls import session_for
+
+    if tone not in svc.TONES:
+        raise InputError(f"--tone {tone!r}: use one of {', '.join(svc.TONES)}")
+    text = _read_release(release)
+    contacts = _chosen(contact or [], genre, station, contact_type, status, search, limit)
+    st = state()
+    use_ai = ai_wanted(no_ai) and not dry_run
+    with st.mutating("claude pitch", {"contacts": len(contacts), "batch": batch}, dry_run=dry_run) as run_id:
+        session = session_for(st.db, st.settings, run_id=run_id, max_cost=max_cost) if use_ai else None
+        if batch and session is not None:
+            _submit(session, contacts, text, tone, out_dir, json_)
+            return
+        drafts = [(c, svc.draft(st.db, session, c, text, tone)) for c in contacts]
+        result = _write_drafts(drafts, out_dir, dry_run)
+    output.emit(result, "json" if json_ else "text", _render_drafts)
+
+
+def _submit(session, contacts, text, tone, out_dir, json_) -> None:
+    from totalaudio.services.claude import batch as batches
+    from totalaudio.services.claude import pitch as svc
+
+    st = state()
+    requests = [svc.request(c, st.db, text, tone, session.client.model) for c in contacts]
+    started = batches.submit(st.db, session, svc.PURPOSE, requests, {
+        "outDir": str(out_dir), "release": text, "contacts": {r["custom_id"]: c.id for r, c in zip(requests, contacts)}})
+    data = {"batchId": started["id"], "status": started["status"], "requests": len(requests),
+            "resume": f"tap claude batch {started['id']}"}
+    output.emit(data, "json" if json_ else "text", lambda d: print(
+        f"batch {d['batchId']} started with {d['requests']} pitches; collect with: {d['resume']}"))
+
+
+def _write_drafts(drafts: list[tuple[Any, dict]], out_dir: Path, dry_run: bool) -> dict[str, Any]:
+    from totalaudio.services.claude import pitch as svc
+
+    written = []
+    if not dry_run:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"{out_dir}: cannot create: {exc.strerror}") from None
+    for contact, draft in drafts:
+        path = out_dir / svc.file_name(contact)
+        if not dry_run:
+            path.write_text(svc.template_file(contact, draft), encoding="utf-8")
+        written.append({"contactId": contact.id, "email": contact.email, "file": str(path),
+                        "subjects": draft["subjects"], "body": draft["body"], "source": draft["source"],
+                        "problems": draft["problems"]})
+    return {"dryRun": dry_run, "directory": str(out_dir), "drafts": written}
+
+
+def _render_drafts(result: dict[str, Any]) -> None:
+    head = "Would write" if result["dryRun"] else "Wrote"
+    print(f"{head} {len(result['drafts'])} pitch drafts in {result['directory']}")
+    for d in result["drafts"]:
+        print(f"  {d['file']}  [{d['source']}]  {d['subjects'][0]}")
+
+
+@app.command("batch")
+def batch_cmd(batch_id: str = typer.Argument(..., help="The batch id a --batch run printed (msgbatch_...)."),
+              json_: bool = output.JSON) -> None:
+    """Collect a Message Batch tap started: its status, or once ended, its pitch drafts written out."""
+    from totalaudio.services.claude import batch as batches
+    from totalaudio.services.claude import pitch as svc
+    from totalaudio.services.claude.calls import session_for
+    from totalaudio.services.contacts.service import get_contact
+
+    st = state()
+    with st.mutating("claude batch", {"batch": batch_id}) as run_id:
+        session = session_for(st.db, st.settings, run_id=run_id)
+        got = batches.collect(st.db, session, batch_id, svc.PITCH_TOOL["name"])
+        if got["results"] is None:
+            output.emit({"batchId": batch_id, **got["batch"]}, "json" if json_ else "text",
+                        lambda d: print(f"batch {batch_id} is {d['status']}: {d['counts']}; run this again later"))
+            return
+        opts = got["kept"]["options"]
+        drafts = []
+        for custom_id, value in got["results"].items():
+            contact = get_contact(st.db, opts["contacts"].get(custom_id, custom_id))
+            drafts.append((contact, svc.from_batch(value, opts["release"], contact)))
+        result = {**_write_drafts(drafts, Path(opts["outDir"]), False), "batchId": batch_id}
+        batches.finished(st.db, batch_id)
+    output.emit(result, "json" if json_ else "text", _render_drafts)
