@@ -41,8 +41,9 @@ def default_answer(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "write_report": {"paragraphs": ["The campaign reached its contacts and people responded."],
                          "recommendations": ["Chase the people who opened it."]},
-        "write_pitch": {"subjects": ["New single for {{show}}", "A fit for {{station}}"],
-                        "body": "Hi {{first_name}},\n\nA new single that suits {{show}}. Could you give it a spin?\n\nThanks"},
+        "write_pitch": {"subjects": ["New single: First Light", "A fit for {{station}}"],
+                        "body": "Hi {{first_name}},\n\nA new single that suits {{station}}. Could you give it a spin?"
+                                "\n\nThanks"},
         "write_posts": {"posts": [{"network": n, "text": f"New single out now ({n})."} for n in
                                   ("x", "bluesky", "instagram", "threads", "facebook", "linkedin")]},
         "write_reading": {"paragraphs": ["Replies come mostly from the stations that opened early."]},

@@ -24,7 +24,7 @@ def test_template_narrative_passes_its_own_check(facts):
     "2 people opened it, an open rate of 66.7%.", "The open rate was 67%.", "An open rate of 0.667.",
     "About two thirds of the people who got it opened it.", "Radio A had 1 reply and 2 opens.",
     "Three messages were delivered.", "One in three replied.", "The reply rate was 33.3 per cent.",
-    "Ann played it on 29 November.", "It was played on 2026-11-29.", "1 hard bounce was recorded.",
+    "Radio A played it on 29 November.", "It was played on 2026-11-29.", "1 hard bounce was recorded.",
     "The average engagement score is 31/100.",
 ])
 def test_facts_in_every_documented_form_pass(facts, text):
@@ -40,7 +40,7 @@ def test_facts_in_every_documented_form_pass(facts, text):
     "Half of the contacts replied.",          # 33.3 is not about half
     "Twelve messages were delivered.",
     "The reply rate was 33.3 and 4 stations played it on 30 November.",
-    "Ann replied on 2026-12-25.",
+    "Ann replied on 2026-12-25.", "Radio B played it on 29 November.",
     "An open rate of 0.7%.",
 ])
 def test_wrong_numbers_are_caught(facts, text):
@@ -56,3 +56,11 @@ def test_hostile_text_never_raises(facts):
     for text in ["", "9" * 5000, "1e309 %", "١٢٣ replies", "∞ opens", "\x00\u202e 5.5.5 opened", "½ replied",
                  "-0.0% reply rate", "1,2,3,4 opened", "opened " * 1000]:
         assert isinstance(numbers.check(text, facts), list)
+
+
+def test_generated_narratives_with_planted_numbers_are_all_caught():
+    from tests.bench.bench_claude import bench_check
+
+    result = bench_check(100, seed=5)
+    assert result["wrongNumbersLetThrough"] == 0, result["letThroughExamples"]
+    assert result["falseAlarms"] == 0

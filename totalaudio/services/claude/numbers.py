@@ -6,11 +6,13 @@ Rules (README, "Claude: grounded reports"):
   value of that metric. A number with no metric word in its clause may be any fact.
 - a sentence that names a station, genre, region, type, person or day may use the figures of that group and
   the campaign's totals; any other sentence only the totals (so one station's figure cannot pass for another's).
-- a percentage ("66.7%", "66.7 per cent") must be a rate fact, as given or rounded to fewer decimals
-  ("67%"); a plain decimal below 1 may be a rate as a fraction ("0.667", "0.67"); a count is written as is.
+- a percentage ("66.7%", "66.7 per cent", or a number in a clause that says "rate") must be a rate fact, as given
+  or rounded to fewer decimals ("67%"); a plain decimal below 1 may be a rate as a fraction ("0.667", "0.67");
+  a count is written as is; a percentage is never a count.
 - "a third", "half", "two thirds", "a quarter", "three quarters", "one in N" stand for a rate within 2.5 points.
-- number words two to twenty are numbers; "one" is not checked (it is too often not a number).
-- dates (2026-11-29, "29 November") and years must be dates in the facts; numbers inside the facts' own names
+- number words zero to twenty are numbers ("one" only before what it counts: "one reply", not "one of them").
+- dates (2026-11-29, "29 November") and years must be dates in the facts (in a sentence that names a group, that
+  group's dates: a play's date stays with its station); numbers inside the facts' own names
   ("Radio 1", "6 Music") are not numbers; "/100" and "out of 100" (the score's scale) are allowed.
 - the counts of the facts' lists (stations, genres, plays, quotes) are facts too.
 """
@@ -60,6 +62,10 @@ FRACTIONS = {"a third": 100 / 3, "one third": 100 / 3, "a half": 50.0, "half": 5
              "a quarter": 25.0, "one quarter": 25.0, "three quarters": 75.0, "a fifth": 20.0, "one fifth": 20.0}
 FRACTION_TOLERANCE = 2.5
 MONTHS = ("january february march april may june july august september october november december").split()
+# "one" is a number only before what is counted ("one reply", "one station"), not in "one of", "no one"
+COUNTED = (r"(?:more\s+)?(?:people|persons?|contacts?|stations?|presenters?|messages?|emails?|djs?|shows?|genres?|"
+           r"regions?|days?|[a-z-]*(?:repl|open|click|bounce|unsubscri|play|add|interview|review|feature|outcome|"
+           r"quote|spin)\w*)\b")
 NUMBER = re.compile(
     r"(?P<iso>\b\d{4}-\d{2}-\d{2}\b)"
     r"|(?P<dm>\b\d{1,2})(?:st|nd|rd|th)?\s+(?P<month1>" + "|".join(MONTHS) + r")\b"
@@ -68,8 +74,10 @@ NUMBER = re.compile(
     r"|(?P<frac>\b(?:a|one|two|three) (?:third|quarter|fifth)s?\b|\bhalf\b(?= of| the)|\bone in (?:\d+|\w+)\b)"
     r"|(?P<num>(?<![\w.,])[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w.])|(?<![\w.,])[-+]?\d+(?:\.\d+)?(?![\w]|\.\d))"
     r"\s*(?P<pct>%|\s?per ?cent\b|\s?percent\b)?"
-    r"|(?P<word>\b(?:" + "|".join(list(WORDS)[2:]) + r")\b)", re.I)
+    r"|(?P<word>\b(?:" + "|".join(w for w in WORDS if w != "one") + r")\b|\bone\b(?=\s+" + COUNTED + r"))", re.I)
 CLAUSE = re.compile(r"[,;:()\n]|\s(?:and|but|while|whereas|compared with|versus|vs\.?)\s|[.!?](?:\s|$)", re.I)
+RATE_WORD = re.compile(r"\brates?\b|per ?cent|percentage", re.I)
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -90,7 +98,7 @@ class Index:
     leaves: list[Leaf] = field(default_factory=list)
     names: dict[str, set[str]] = field(default_factory=dict)  # lower-cased name -> the groups it names
     masks: list[str] = field(default_factory=list)  # strings of the facts that contain digits
-    dates: set[str] = field(default_factory=set)
+    dates: set[tuple[str, str | None]] = field(default_factory=set)  # (date, the group it belongs to)
 
 
 def _number(value: Any) -> float | None:
@@ -113,7 +121,8 @@ def _walk(node: Any, index: Index, key: str, scope: str | None) -> None:
                                                      "best", "worst", "playedBy", "quotes", "items"):
             inner = _scope_name(node) or scope
             for name_key in ("name", "station", "date"):
-                if isinstance(node.get(name_key), str) and inner:
+                # a date names only the day it is the scope of, so a play's date cannot vouch for itself
+                if isinstance(node.get(name_key), str) and inner and (name_key != "date" or node["date"] == inner):
                     index.names.setdefault(node[name_key].strip().lower(), set()).add(inner)
         for k, v in node.items():
             _walk(v, index, k, inner)
@@ -122,10 +131,10 @@ def _walk(node: Any, index: Index, key: str, scope: str | None) -> None:
         for item in node:
             _walk(item, index, key, scope)
     elif isinstance(node, str):
-        if re.search(r"\d", node):
+        if re.search(r"\d", node) and not ISO.match(node):  # names with digits; dates are checked, not masked
             index.masks.append(node)
         for date in re.findall(r"\d{4}-\d{2}-\d{2}", node):
-            index.dates.add(date)
+            index.dates.add((date, scope))
     elif (value := _number(node)) is not None:
         index.leaves.append(Leaf(key, value, bool(RATE_KEYS.search(key)), scope))
 
@@ -142,10 +151,10 @@ def _decimals(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-def _matches(leaf: Leaf, written: str, value: float, pct: bool) -> bool:
+def _matches(leaf: Leaf, written: str, value: float, pct: bool, rate_word: bool) -> bool:
     places = _decimals(written)
     if leaf.rate:
-        as_percent = places <= 1 and round(leaf.value, places) == value
+        as_percent = (pct or rate_word) and places <= 1 and round(leaf.value, places) == value
         as_fraction = not pct and abs(value) < 1 and places >= 1 and round(leaf.value / 100, places) == value
         return as_percent or as_fraction
     return not pct and round(leaf.value, places) == value
@@ -208,17 +217,28 @@ def _metric_near(clause: str, offset: int) -> str | None:
 
 
 def _scopes(sentence: str, index: Index) -> set[str | None]:
+    """The groups a sentence names (a name inside a longer name, "jazz" in "Jazz 24", does not count)."""
     lowered = sentence.lower()
-    named: set[str | None] = {None}
+    found: list[tuple[int, int, set[str]]] = []
     for name, scopes in index.names.items():
-        if len(name) >= 2 and re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", lowered):
+        if len(name) >= 2 and name in lowered:
+            found += [(m.start(), m.end(), scopes) for m in
+                      re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", lowered)]
+    named: set[str | None] = {None}
+    for start, end, scopes in found:
+        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _x in found):
             named |= scopes
     return named
 
 
-def _allowed(token: Token, leaves: Iterable[Leaf], index: Index) -> bool:
+def _allowed(token: Token, leaves: Iterable[Leaf], index: Index, date_scopes: set[str | None],
+             rate_word: bool = False) -> bool:
     if token.kind == "date":
-        return any(d.endswith(token.extra) for d in index.dates)
+        # a day's own date names its scope, so it cannot vouch for itself
+        groups = {g for g in date_scopes if g is None or not ISO.fullmatch(g)}
+        if groups != {None}:  # a sentence about a group: only that group's dates
+            return any(d.endswith(token.extra) and scope in groups - {None} for d, scope in index.dates)
+        return any(d.endswith(token.extra) for d, _scope in index.dates)
     if token.kind == "time":
         return any(token.text in m for m in index.masks)
     if token.value is None:
@@ -226,20 +246,22 @@ def _allowed(token: Token, leaves: Iterable[Leaf], index: Index) -> bool:
     if token.kind == "frac":
         return any(leaf.rate and abs(leaf.value - token.value) <= FRACTION_TOLERANCE for leaf in leaves)
     if token.kind == "num" and not token.pct and 1900 <= token.value <= 2100 and "." not in token.text:
-        if any(d.startswith(token.text) for d in index.dates):
+        if any(d.startswith(token.text) for d, _scope in index.dates):
             return True
     written = token.extra if token.kind == "num" else str(int(token.value))
-    return any(_matches(leaf, written, token.value, token.pct) for leaf in leaves)
+    return any(_matches(leaf, written, token.value, token.pct, rate_word) for leaf in leaves)
 
 
-def _check_clause(clause: str, scopes: set[str | None], index: Index) -> list[str]:
+def _check_clause(clause: str, scopes: set[str | None], index: Index, sentence: str) -> list[str]:
+    """A date must belong to a group the sentence names by name (or to the campaign); a number as ``check`` says."""
     problems = []
     for m in NUMBER.finditer(clause):
         token = _token(m)
+        date_scopes = _scopes(sentence, index) if token.kind == "date" else set()
         metric = _metric_near(clause, m.start()) if token.kind in ("num", "word", "frac") else None
         leaves = [lf for lf in index.leaves if lf.scope in scopes and
                   (metric is None or lf.key in METRIC_KEYS[metric])]
-        if not _allowed(token, leaves, index):
+        if not _allowed(token, leaves, index, date_scopes, RATE_WORD.search(clause) is not None):
             where = f" as a {metric} figure" if metric else ""
             problems.append(f"{token.text!r}{where} is not one of the facts ({_context(clause, m)})")
     return problems
@@ -270,5 +292,5 @@ def check(text: str, facts: dict[str, Any] | Index) -> list[str]:
         sentence_scopes = _scopes(text[s_start:s_end], index)
         for c_start, c_end in _spans(CLAUSE, masked, s_start, s_end):
             named = _scopes(text[c_start:c_end], index) - {None}
-            problems.extend(_check_clause(masked[c_start:c_end], named or sentence_scopes, index))
+            problems.extend(_check_clause(masked[c_start:c_end], named or sentence_scopes, index, text[s_start:s_end]))
     return problems
