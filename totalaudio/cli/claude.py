@@ -259,3 +259,90 @@ def batch_cmd(batch_id: str = typer.Argument(..., help="The batch id a --batch r
         result = {**_write_drafts(drafts, Path(opts["outDir"]), False), "batchId": batch_id}
         batches.finished(st.db, batch_id)
     output.emit(result, "json" if json_ else "text", _render_drafts)
+
+
+@app.command("social")
+def social(release: Path = RELEASE,
+           networks: Optional[str] = typer.Option(None, "--networks", help="Comma-separated: x, bluesky, instagram, "
+                                                  "threads, facebook, linkedin (default: all)."),
+           no_ai: bool = NO_AI, max_cost: Optional[float] = MAX_COST, json_: bool = output.JSON) -> None:
+    """Social posts for a release, each within its network's length limit (counted as the network counts)."""
+    from totalaudio.services.claude import social as svc
+    from totalaudio.services.claude.calls import session_for
+
+    try:
+        chosen = svc.networks_from(networks)
+    except ValueError as exc:
+        raise InputError(f"--networks: {exc}") from None
+    text, st = _read_release(release), state()
+    use_ai = ai_wanted(no_ai)
+    with st.mutating("claude social", {"networks": chosen}, dry_run=not use_ai) as run_id:
+        session = session_for(st.db, st.settings, run_id=run_id, max_cost=max_cost) if use_ai else None
+        result = svc.posts(session, text, chosen)
+    output.emit(result, "json" if json_ else "text", lambda r: print("\n\n".join(
+        f"[{p['network']}] {p['length']}/{p['limit']}{' (trimmed)' if p['trimmed'] else ''}\n{p['text']}"
+        for p in r["posts"])))
+
+
+@app.command("analyse")
+def analyse(genre: Optional[str] = GENRE, station: Optional[str] = STATION, contact_type: Optional[str] = TYPE,
+            status: Optional[str] = STATUS, search: Optional[str] = SEARCH, no_ai: bool = NO_AI,
+            max_cost: Optional[float] = MAX_COST, json_: bool = output.JSON) -> None:
+    """Engagement patterns across contacts (stations, genres, regions, send times), with Claude's reading."""
+    from totalaudio.services.claude import analyse as svc
+    from totalaudio.services.claude.calls import session_for
+    from totalaudio.services.contacts.service import list_contacts
+    from totalaudio.store.contacts import ContactFilter
+
+    st = state()
+    contacts = list(list_contacts(st.db, ContactFilter(genre, station, contact_type, status, search)))
+    facts = svc.patterns(st.db, contacts)
+    use_ai = ai_wanted(no_ai) and facts["totals"]["sent"] > 0
+    with st.mutating("claude analyse", {"contacts": len(contacts)}, dry_run=not use_ai) as run_id:
+        session = session_for(st.db, st.settings, run_id=run_id, max_cost=max_cost) if use_ai else None
+        read = svc.reading(session, facts, "Describe the engagement patterns in these figures for the plugger.")
+    _render_analysis({**facts, "reading": read}, json_)
+
+
+def _render_analysis(result: dict[str, Any], json_: bool) -> None:
+    def text(r: dict[str, Any]) -> None:
+        t = r["totals"]
+        print(f"{t['contacts']} contacts, {t['sent']} sent, {t['opened']} opened by people ({t['openRate']}%), "
+              f"{t['replied']} replied ({t['replyRate']}%)")
+        for key in ("byStation", "byGenre", "byRegion", "byType", "byWeekday", "byHour"):
+            output.table(key[2:], ["Name", "Contacts", "Sent", "Opened", "Replied", "Open %", "Reply %"],
+                         [(g["name"], g["contacts"], g["sent"], g["opened"], g["replied"], g["openRate"],
+                           g["replyRate"]) for g in r[key][:10]])
+        if r["reading"]["text"]:
+            print("\n" + r["reading"]["text"])
+    output.emit(result, "json" if json_ else "text", text)
+
+
+@app.command("recommend")
+def recommend(campaign: str = typer.Argument(..., help="Campaign: tap's id, Airtable's, Mailchimp's, or its name."),
+              no_ai: bool = NO_AI, max_cost: Optional[float] = MAX_COST, json_: bool = output.JSON) -> None:
+    """What to do next in a campaign (chase, drop, resend, thank, when to send), each naming contacts and facts."""
+    from totalaudio.services.claude import analyse as svc
+    from totalaudio.services.claude.calls import session_for
+    from totalaudio.services.reports.facts import campaign_facts
+
+    st = state()
+    facts = campaign_facts(st.db, campaign)
+    recs = svc.recommend(st.db, facts["campaign"]["id"])
+    use_ai = ai_wanted(no_ai) and bool(recs)
+    with st.mutating("claude recommend", {"campaign": facts["campaign"]["id"]}, dry_run=not use_ai) as run_id:
+        session = session_for(st.db, st.settings, run_id=run_id, max_cost=max_cost) if use_ai else None
+        grounds = {**facts, "recommendations": [{**r, "count": len(r["contacts"])} for r in recs]}
+        read = svc.reading(session, grounds, "In a short paragraph, tell the plugger what to do next and why, "
+                                             "naming the contacts of the recommendations.")
+    result = {"campaignId": facts["campaign"]["id"], "recommendations": recs, "reading": read}
+    output.emit(result, "json" if json_ else "text", _render_recs)
+
+
+def _render_recs(result: dict[str, Any]) -> None:
+    for r in result["recommendations"]:
+        names = ", ".join(f"{c['name']} ({c['station'] or '-'})" for c in r["contacts"])
+        print(f"[{r['action']}] {r['text']}" + (f" {names}" if names else ""))
+        print(f"    facts: {output.dumps(r['facts'])}")
+    if result["reading"]["text"]:
+        print("\n" + result["reading"]["text"])

@@ -118,7 +118,8 @@ def _walk(node: Any, index: Index, key: str, scope: str | None) -> None:
     if isinstance(node, dict):
         inner = scope
         if scope is None and key in ("byStation", "byGenre", "byType", "byRegion", "daily",
-                                                     "best", "worst", "playedBy", "quotes", "items"):
+                                                     "best", "worst", "playedBy", "quotes", "items", "byWeekday",
+                                     "byHour", "responders", "recommendations"):
             inner = _scope_name(node) or scope
             for name_key in ("name", "station", "date"):
                 # a date names only the day it is the scope of, so a play's date cannot vouch for itself
