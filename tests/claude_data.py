@@ -6,6 +6,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
+
 from totalaudio.store.campaigns import CampaignStore
 from totalaudio.store.contacts import ContactStore
 
@@ -41,3 +43,25 @@ def seed_campaign(db: Any, now: datetime | None = None, name: str = "Spring sing
                                "source": "plugger", "kind": "quote", "at": at(1),
                                "data": json.dumps({"text": "Already on the playlist"})})
     return cid, ids
+
+
+@pytest.fixture
+def store(tap_home):
+    """The seeded campaign in this test's TAP_HOME store; its id."""
+    from totalaudio.store.db import open_db
+
+    db = open_db(tap_home / "tap.db")
+    cid, _ids = seed_campaign(db)
+    db.conn.close()
+    return cid
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    """The Anthropic stand-in, with ANTHROPIC_API_KEY and TAP_ANTHROPIC_BASE_URL pointing at it."""
+    from tests.fakes.anthropic_fake import AnthropicFake
+
+    with AnthropicFake() as server:
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+        monkeypatch.setenv("TAP_ANTHROPIC_BASE_URL", server.url)
+        yield server

@@ -5,9 +5,8 @@ import json
 
 import pytest
 
-from tests.claude_data import seed_campaign
+from tests.claude_data import fake, seed_campaign  # noqa: F401 - fixtures
 from tests.cli.helpers import tap
-from tests.fakes.anthropic_fake import AnthropicFake
 from totalaudio.store.db import open_db
 
 PLANTED = "https://evil.example.net/win"
@@ -31,14 +30,6 @@ def release(tmp_path):
     path.write_text("First Light by The Band\nA bright indie single out 5 December.\n"
                     "Listen: https://theband.example.com/first-light\n")
     return path
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    with AnthropicFake() as server:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
-        monkeypatch.setenv("TAP_ANTHROPIC_BASE_URL", server.url)
-        yield server
 
 
 def front(path):

@@ -5,30 +5,13 @@ import json
 
 import pytest
 
-from tests.claude_data import seed_campaign
+from tests.claude_data import fake, store  # noqa: F401 - fixtures
 from tests.cli.helpers import tap
-from tests.fakes.anthropic_fake import AnthropicFake
 from totalaudio.store.db import open_db
 
 GOOD = {"paragraphs": ["First Light went to 4 contacts. 2 people opened it, an open rate of 66.7%."],
         "recommendations": ["Chase Radio A: it gave the only reply (1 reply)."]}
 WRONG = {"paragraphs": ["2 people opened it, an open rate of 72.5%."], "recommendations": []}
-
-
-@pytest.fixture
-def store(tap_home):
-    db = open_db(tap_home / "tap.db")
-    cid, ids = seed_campaign(db)
-    db.conn.close()
-    return cid
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    with AnthropicFake() as server:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
-        monkeypatch.setenv("TAP_ANTHROPIC_BASE_URL", server.url)
-        yield server
 
 
 def calls(tap_home):

@@ -3,19 +3,9 @@ locally with a checked reading, recommendations naming contacts and facts."""
 
 import pytest
 
-from tests.claude_data import seed_campaign
+from tests.claude_data import fake, store  # noqa: F401 - fixtures
 from tests.cli.helpers import tap
-from tests.fakes.anthropic_fake import AnthropicFake
 from totalaudio.services.claude import social
-from totalaudio.store.db import open_db
-
-
-@pytest.fixture
-def store(tap_home):
-    db = open_db(tap_home / "tap.db")
-    cid, _ids = seed_campaign(db)
-    db.conn.close()
-    return cid
 
 
 @pytest.fixture
@@ -23,14 +13,6 @@ def release(tmp_path):
     path = tmp_path / "release.md"
     path.write_text("First Light by The Band\nA bright indie single. https://theband.example.com/fl\n")
     return path
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    with AnthropicFake() as server:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
-        monkeypatch.setenv("TAP_ANTHROPIC_BASE_URL", server.url)
-        yield server
 
 
 def test_lengths_are_counted_as_each_network_counts():
