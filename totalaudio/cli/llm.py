@@ -46,8 +46,16 @@ def log(purpose: Optional[str] = typer.Option(None, "--purpose", "-p", help="Onl
     output.emit(rows, "json" if json_ else "text", lambda data: output.table(
         f"{len(data)} calls", ["Id", "At", "Purpose", "Model", "In", "Out", "Cache read", "Cache write", "USD", "ms",
                                "Error"],
-        [(r["id"], r["at"], r["purpose"], r["model"], r["inputTokens"], r["outputTokens"], r["cacheReadTokens"],
-          r["cacheWriteTokens"], _usd(r["costUsd"]), r["durationMs"], (r["error"] or "")[:60]) for r in data]))
+        [(r["id"], r["at"], _plain(r["purpose"]), _plain(r["model"]), r["inputTokens"], r["outputTokens"],
+          r["cacheReadTokens"], r["cacheWriteTokens"], _usd(r["costUsd"]), r["durationMs"],
+          _plain((r["error"] or "")[:60])) for r in data]))
+
+
+def _plain(value: Any) -> str:
+    """A cell that rich prints as text, never as markup (errors and purposes may hold a service's words)."""
+    from rich.markup import escape
+
+    return escape("" if value is None else str(value))
 
 
 def _usd(value: Any) -> str:
@@ -67,5 +75,5 @@ def costs(by: str = typer.Option("purpose", "--by", help="Group by purpose, mode
     output.emit(data, "json" if json_ else "text", lambda d: output.table(
         f"${d['totalUsd']:.4f} in all, by {by}", [by.title(), "Calls", "Failed", "In", "Out", "Cache read",
                                                   "Cache write", "USD"],
-        [(r["name"], r["calls"], r["failed"], r["inputTokens"], r["outputTokens"], r["cacheReadTokens"],
+        [(_plain(r["name"]), r["calls"], r["failed"], r["inputTokens"], r["outputTokens"], r["cacheReadTokens"],
           r["cacheWriteTokens"], _usd(r["costUsd"])) for r in d["groups"]]))
