@@ -106,3 +106,15 @@ def test_llm_log_and_costs_show_cache_reads(store, fake, tap_home):
     assert tap("llm", "costs", "--by", "day").code == 0 and "USD" in tap("llm", "log").out
     assert tap("llm", "costs", "--by", "colour").code == 2
     assert tap("llm", "log", "--since", "yesterday").code == 2
+
+
+def test_prices_come_from_tap_toml_when_set(store, fake, tap_home, tmp_path):
+    (tmp_path / "cwd" / "tap.toml").write_text('[claude]\nmodel = "claude-test-9"\n'
+                                               '[llm.prices."claude-test-9"]\ninput = 1000.0\noutput = 0\n')
+    fake.state.replies = [GOOD]
+    assert tap("claude", "report", store, "--json").code == 0
+    [row] = calls(tap_home)
+    expected = (row["input_tokens"] * 1000 + row["cache_write_tokens"] * 1250 + row["cache_read_tokens"] * 100) / 1e6
+    assert row["model"] == "claude-test-9" and row["cost_usd"] == pytest.approx(expected, rel=1e-4)
+    (tmp_path / "cwd" / "tap.toml").write_text('[llm.prices."claude-test-9"]\ninput = "cheap"\n')
+    assert tap("claude", "report", store, "--json").code == 3

@@ -42,7 +42,11 @@ def known(db: Any, contact: Contact) -> dict[str, Any]:
         "SELECT data FROM events WHERE contact_id = ? AND kind = 'reply' ORDER BY at DESC LIMIT 3", [contact.id])]
     research = next(iter(db.query("SELECT result FROM research WHERE contact_id = ? ORDER BY id DESC LIMIT 1",
                                   [contact.id])), None)
+    crawl = next(iter(db.query("SELECT record FROM enrichment_results WHERE contact_id = ? ORDER BY id DESC LIMIT 1",
+                               [contact.id])), None)
+    scraped = (json.loads(crawl["record"]).get("scrapedData") or {}) if crawl else {}
     return {"firstName": contact.first_name, "station": contact.station, "show": contact.show,
+            "submissionGuidelines": scraped.get("submissionGuidelines"), "shows": scraped.get("showInfo"),
             "type": contact.contact_type, "region": contact.region, "genres": list(contact.genres),
             "notes": contact.notes, "intelligence": contact.contact_intelligence,
             "pastReplies": [r for r in replies if r],
