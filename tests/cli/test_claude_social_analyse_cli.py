@@ -59,3 +59,10 @@ def test_recommend_names_contacts_and_facts(store):
     assert by["drop"]["facts"]["ct_cat"] == ["bounce_hard"]
     assert by["thank"]["contacts"][0]["name"] == "Ann"
     assert "[drop]" in tap("claude", "recommend", store).out
+
+
+def test_an_answer_that_breaks_the_schema_twice_is_a_clear_error(fake, release):
+    fake.state.replies = [{"posts": "not a list"}, ("text", "I would rather chat.")]
+    result = tap("claude", "social", "--release", release, "--json")
+    error = result.err_json()["error"]
+    assert result.code == 4 and "invalid twice" in error["message"] and "--no-ai" in error["hint"]

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from totalaudio.services.claude import numbers
 from totalaudio.services.claude.prompts import DATA_NOTE, data_block, system_blocks
-from totalaudio.services.claude.structured import InvalidAnswer, ask, tool
+from totalaudio.services.claude.structured import InvalidAnswer, ask, content_only, tool
 from totalaudio.services.engagement import is_machine, parse_time
 
 PURPOSE = "claude.analyse"
@@ -83,7 +83,7 @@ def reading(session: Any, facts: dict[str, Any], task: str) -> dict[str, Any]:
         value, _n = ask(session, PURPOSE, system=system_blocks(task + " " + DATA_NOTE), max_tokens=1200,
                         prompt=data_block("facts", facts), spec=READING_TOOL, check=check)
     except InvalidAnswer as exc:
-        return {"text": None, "source": None, "problems": exc.problems}
+        return {"text": None, "source": None, "problems": content_only(exc).problems}
     return {"text": "\n\n".join(value["paragraphs"]), "source": "claude", "problems": []}
 
 

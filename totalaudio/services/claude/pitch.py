@@ -13,7 +13,7 @@ from typing import Any
 
 from totalaudio.models import Contact
 from totalaudio.services.claude.prompts import DATA_NOTE, data_block, system_blocks
-from totalaudio.services.claude.structured import InvalidAnswer, ask, tool, validate
+from totalaudio.services.claude.structured import InvalidAnswer, ask, content_only, tool, validate
 from totalaudio.services.research.citations import URL, key
 
 PURPOSE = "claude.pitch"
@@ -101,7 +101,7 @@ def draft(db: Any, session: Any, contact: Contact, release: str, tone: str) -> d
                                prompt=prompt(release, known(db, contact)), spec=PITCH_TOOL,
                                check=lambda v: problems(v, contact, allowed))
     except InvalidAnswer as exc:
-        return {**template(release, contact), "source": "template", "problems": exc.problems}
+        return {**template(release, contact), "source": "template", "problems": content_only(exc).problems}
     return {**value, "source": "claude", "problems": []}
 
 

@@ -12,7 +12,7 @@ import unicodedata
 from typing import Any
 
 from totalaudio.services.claude.prompts import DATA_NOTE, data_block, system_blocks
-from totalaudio.services.claude.structured import InvalidAnswer, ask, tool
+from totalaudio.services.claude.structured import InvalidAnswer, ask, content_only, tool
 from totalaudio.services.research.citations import URL, key
 
 PURPOSE = "claude.social"
@@ -100,7 +100,8 @@ def posts(session: Any, release: str, networks: list[str]) -> dict[str, Any]:
                             prompt=data_block("release", release), spec=POSTS_TOOL,
                             check=lambda v: problems(v, networks, allowed))
             texts, source = {p["network"]: p["text"] for p in value["posts"] if p["network"] in networks}, "claude"
-        except InvalidAnswer:
+        except InvalidAnswer as exc:
+            content_only(exc)
             texts, source = template(release, networks), "template"
     return {"source": source, "posts": [_post(n, texts.get(n, "")) for n in networks]}
 

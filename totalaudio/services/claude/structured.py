@@ -77,12 +77,13 @@ def ask(session: Any, purpose: str, *, system: list[dict], prompt: str, spec: di
                                 tool_choice={"type": "tool", "name": spec["name"]})
         value = tool_input(reply, spec["name"])
         problems = [f"no call of the tool {spec['name']}"] if value is None else validate(value, spec["input_schema"])
+        shape = bool(problems)
         if not problems and check is not None:
             problems = check(value)
         if not problems:
             return value, attempt
         messages = [{"role": "user", "content": prompt + "\n\n" + retry_note(problems)}]
-    raise InvalidAnswer(session.service, purpose, problems)
+    raise InvalidAnswer(session.service, purpose, problems, shape=shape)
 
 
 def retry_note(problems: list[str]) -> str:
@@ -95,7 +96,16 @@ def retry_note(problems: list[str]) -> str:
 class InvalidAnswer(IntegrationError):
     """The model's answers stayed invalid after the retry (exit 4); ``problems`` says why."""
 
-    def __init__(self, service: str, purpose: str, problems: list[str]) -> None:
+    def __init__(self, service: str, purpose: str, problems: list[str], *, shape: bool = False) -> None:
         super().__init__(service, purpose, "the model's answer was invalid twice: " + "; ".join(problems[:5]),
                          hint="try again, or use --no-ai for the template version")
         self.problems = problems
+        self.shape = shape  # True: not the tool's schema (a clear error); False: its content failed a check
+
+
+def content_only(exc: InvalidAnswer) -> InvalidAnswer:
+    """Re-raise an answer that broke the tool's schema twice (exit 4); return one whose content failed a check
+    (numbers, links, lengths), which the caller replaces by its template."""
+    if exc.shape:
+        raise exc
+    return exc
