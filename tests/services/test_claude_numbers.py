@@ -25,7 +25,9 @@ def test_template_narrative_passes_its_own_check(facts):
     "About two thirds of the people who got it opened it.", "Radio A had 1 reply and 2 opens.",
     "Three messages were delivered.", "One in three replied.", "The reply rate was 33.3 per cent.",
     "Radio A played it on 29 November.", "It was played on 2026-11-29.", "1 hard bounce was recorded.",
-    "The average engagement score is 31/100.",
+    "The average engagement score is 31/100.", "Two of the four contacts opened it.",
+    "2 of 3 delivered messages were opened.", "Of the 3 messages delivered, 2 were opened by people.",
+    "In total 2 machine opens from privacy proxies were discounted, so the open rate is 66.7%.",
 ])
 def test_facts_in_every_documented_form_pass(facts, text):
     facts["engagement"]["average"] = 31.0
@@ -41,7 +43,7 @@ def test_facts_in_every_documented_form_pass(facts, text):
     "Twelve messages were delivered.",
     "The reply rate was 33.3 and 4 stations played it on 30 November.",
     "Ann replied on 2026-12-25.", "Radio B played it on 29 November.",
-    "An open rate of 0.7%.",
+    "An open rate of 0.7%.", "Two of the five contacts opened it.", "5 of 3 delivered were opened.",
 ])
 def test_wrong_numbers_are_caught(facts, text):
     assert numbers.check(text, facts), text

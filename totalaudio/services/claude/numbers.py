@@ -3,7 +3,8 @@
 Rules (README, "Claude: grounded reports"):
 - each sentence is split into clauses (at ``, ; :`` and "and", "but", "while", "whereas"); a number is bound to
   the nearest metric word of its clause ("opened", "reply rate", "hard bounces", "played" ...): it must be a
-  value of that metric. A number with no metric word in its clause may be any fact.
+  value of that metric. A number with no metric word in its clause may be any fact. In "2 of the 3 delivered
+  were opened" the first number may be any metric of its clause, the second a total (chosen, sent, delivered).
 - a sentence that names a station, genre, region, type, person or day may use the figures of that group and
   the campaign's totals; any other sentence only the totals (so one station's figure cannot pass for another's).
 - a percentage ("66.7%", "66.7 per cent", or a number in a clause that says "rate") must be a rate fact, as given
@@ -76,6 +77,9 @@ NUMBER = re.compile(
     r"\s*(?P<pct>%|\s?per ?cent\b|\s?percent\b)?"
     r"|(?P<word>\b(?:" + "|".join(w for w in WORDS if w != "one") + r")\b|\bone\b(?=\s+" + COUNTED + r"))", re.I)
 CLAUSE = re.compile(r"[,;:()\n]|\s(?:and|but|while|whereas|compared with|versus|vs\.?)\s|[.!?](?:\s|$)", re.I)
+DENOMINATORS = frozenset({"chosen", "contacts", "sent", "delivered"})
+OF_BEFORE = re.compile(r"\b(?:out )?of (?:the |all |its |their |those |these )?$", re.I)
+OF_AFTER = re.compile(r"\s*(?:out )?of (?:the |all |its |their |those |these )?(?:\d|[a-z]+\b)", re.I)
 RATE_WORD = re.compile(r"\brates?\b|per ?cent|percentage", re.I)
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -253,15 +257,28 @@ def _allowed(token: Token, leaves: Iterable[Leaf], index: Index, date_scopes: se
     return any(_matches(leaf, written, token.value, token.pct, rate_word) for leaf in leaves)
 
 
+def _keys_for(clause: str, m: re.Match[str]) -> frozenset[str] | None:
+    """The fact keys a number may stand for: its nearest metric's; in "2 of the 3 delivered were opened" the
+    first may be any metric of the clause and the second a total of contacts or messages. None: any fact."""
+    if OF_BEFORE.search(clause[:m.start()]):
+        near = _metric_near(clause, m.start())
+        return DENOMINATORS | (METRIC_KEYS[near] if near else frozenset())
+    if OF_AFTER.match(clause[m.end():]):
+        found = {g.lastgroup for g in METRIC_RE.finditer(clause) if g.lastgroup}
+        return frozenset().union(*(METRIC_KEYS[f] for f in found)) if found else None
+    near = _metric_near(clause, m.start())
+    return METRIC_KEYS[near] if near else None
+
+
 def _check_clause(clause: str, scopes: set[str | None], index: Index, sentence: str) -> list[str]:
     """A date must belong to a group the sentence names by name (or to the campaign); a number as ``check`` says."""
     problems = []
     for m in NUMBER.finditer(clause):
         token = _token(m)
         date_scopes = _scopes(sentence, index) if token.kind == "date" else set()
-        metric = _metric_near(clause, m.start()) if token.kind in ("num", "word", "frac") else None
-        leaves = [lf for lf in index.leaves if lf.scope in scopes and
-                  (metric is None or lf.key in METRIC_KEYS[metric])]
+        keys = _keys_for(clause, m) if token.kind in ("num", "word", "frac") else None
+        metric = _metric_near(clause, m.start()) if keys is not None else None
+        leaves = [lf for lf in index.leaves if lf.scope in scopes and (keys is None or lf.key in keys)]
         if not _allowed(token, leaves, index, date_scopes, RATE_WORD.search(clause) is not None):
             where = f" as a {metric} figure" if metric else ""
             problems.append(f"{token.text!r}{where} is not one of the facts ({_context(clause, m)})")
