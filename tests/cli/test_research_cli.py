@@ -5,19 +5,12 @@ import json
 
 import pytest
 
-from tests.claude_data import seed_campaign
+from tests.claude_data import store  # noqa: F401 - fixture
 from tests.cli.helpers import tap
 from tests.fakes.perplexity_fake import SEARCH, PerplexityFake
 from totalaudio.store.db import open_db
 
 PLANTED = "https://evil.example.net/free-plays"
-
-
-@pytest.fixture
-def store(tap_home):
-    db = open_db(tap_home / "tap.db")
-    seed_campaign(db)
-    db.conn.close()
 
 
 @pytest.fixture
