@@ -91,6 +91,7 @@ REGISTRY: tuple[Integration, ...] = (
         secrets=("ANTHROPIC_API_KEY",),
         base_url_env="TAP_ANTHROPIC_BASE_URL",
         client="anthropic",
+        cli="claude",
         secret_headers=("authorization", "x-api-key"),
         timeout_seconds=120.0,
         docs="API key from console.anthropic.com.",
@@ -103,6 +104,7 @@ REGISTRY: tuple[Integration, ...] = (
         base_url_env="TAP_PERPLEXITY_BASE_URL",
         default_base_url="https://api.perplexity.ai",
         client="perplexity",
+        cli="research",
         # Every Perplexity call is a paid completion, so status checks configuration only.
         health_call=False,
         timeout_seconds=120.0,

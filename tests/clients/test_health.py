@@ -61,7 +61,7 @@ def test_claude_count_tokens_against_prism(prism_anthropic, tmp_path):
 def test_perplexity_completion_against_prism(prism_openai, tmp_path):
     s = settings(tmp_path, PERPLEXITY_API_KEY="pplx-test", TAP_PERPLEXITY_BASE_URL=prism_openai.url)
     answer = perplexity.build(s).ask("You research radio stations.", "Who runs KXRP?")
-    assert set(answer) == {"answer", "citations"}
+    assert set(answer) >= {"answer", "citations"}
 
 
 def test_stripe_balance_against_localstripe(localstripe_server, tmp_path):

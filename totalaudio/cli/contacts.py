@@ -89,9 +89,20 @@ def show(ref: str = typer.Argument(..., help="Contact id (c_...), Airtable recor
     from totalaudio.models import to_json
     from totalaudio.services.contacts import service as svc
 
+    from totalaudio.store.research import ResearchStore
+
     contact = svc.get_contact(state().db, ref)
-    output.emit(contact, "json" if json_ else "text", lambda c: output.table(
-        c.email, ["Field", "Value"], [(k, v) for k, v in to_json(c).items() if v not in (None, [], {})]))
+    data = {**to_json(contact), "research": ResearchStore(state().db).for_contact(contact.id)}
+    output.emit(data, "json" if json_ else "text", _render_show)
+
+
+def _render_show(data: dict) -> None:
+    from totalaudio.cli.research import render_text
+
+    output.table(data["email"], ["Field", "Value"],
+                 [(k, v) for k, v in data.items() if k != "research" and v not in (None, [], {})])
+    for found in data["research"]:
+        print("\n" + render_text(found))
 
 
 @app.command("export")

@@ -14,6 +14,7 @@ from totalaudio.cli import contacts, db, demo, queue, status
 from totalaudio.cli import mailchimp
 from totalaudio.cli import airtable
 from totalaudio.cli import billing
+from totalaudio.cli import claude, llm, research
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -55,6 +56,9 @@ app.command("demo")(demo.demo)
 app.add_typer(mailchimp.app, name="mailchimp")
 app.add_typer(airtable.app, name="airtable")
 app.add_typer(billing.app, name="billing")
+app.add_typer(claude.app, name="claude")
+app.add_typer(llm.app, name="llm")
+app.add_typer(research.app, name="research")
 
 
 def main() -> None:
