@@ -1,0 +1,91 @@
+"""Every delivery stored once (source + event id), handled in one transaction with its record, replayable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from totalaudio.errors import InputError, TapError
+from totalaudio.models import to_json
+from totalaudio.store.webhooks import WebhookEvent, WebhookEventStore
+
+SOURCES = ("stripe", "mailchimp", "make")
+# (db, payload, via) -> result; a result may carry "notifications": [{"type", "data"}] for Make.com.
+Handler = Callable[[Any, Any, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One verified delivery: where it came from, its id there, its type and its parsed body."""
+
+    source: str
+    event_id: str
+    type: str
+    payload: Any
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a delivery: its stored id, whether it was a repeat, the handler's result or error."""
+
+    id: int
+    source: str
+    event_id: str
+    type: str
+    duplicate: bool
+    status: str
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+    @property
+    def notifications(self) -> list[dict[str, Any]]:
+        """The notifications the handler asked for."""
+        return list((self.result or {}).get("notifications") or [])
+
+
+def accept(db: Any, delivery: Delivery, handler: Handler, via: str = "webhook") -> Outcome:
+    """Store a delivery once and run its handler; a repeat of a processed one is acknowledged and ignored."""
+    store = WebhookEventStore(db)
+    event, new = store.receive(delivery.source, delivery.event_id, delivery.type, delivery.payload)
+    if not new and event.status == "processed":
+        return Outcome(event.id, event.source, event.event_id, event.type, True, event.status, event.result)
+    return run(db, event, handler, via)
+
+
+def run(db: Any, event: WebhookEvent, handler: Handler, via: str) -> Outcome:
+    """Run the handler of a stored event: its effects and the processed mark land together, or neither does.
+
+    A project error is recorded as the event's failure (a later repeat or replay runs it again) and re-raised."""
+    store = WebhookEventStore(db)
+    try:
+        with db.conn:
+            result = to_json(handler(db, event.payload, via)) or {}
+            store.finish(event.id, result=result)
+    except TapError as exc:
+        store.finish(event.id, error=exc.message)
+        raise
+    return Outcome(event.id, event.source, event.event_id, event.type, False, "processed", result)
+
+
+def find(db: Any, ref: str) -> WebhookEvent:
+    """The one stored event named by a local id or a source's event id; InputError when none or several."""
+    found = WebhookEventStore(db).get(ref.strip())
+    if not found:
+        raise InputError(f"no stored webhook event {ref!r}", hint="see `tap webhooks events`")
+    if len(found) > 1:
+        ids = ", ".join(str(e.id) for e in found)
+        raise InputError(f"{ref!r} names several stored events (ids {ids})", hint="replay one by its local id")
+    return found[0]
+
+
+def replay(db: Any, ref: str, handlers: dict[str, Handler]) -> Outcome:
+    """Run a stored event's handler again (whatever its status)."""
+    event = find(db, ref)
+    return run(db, event, handlers[event.source], "replay")
+
+
+def events(db: Any, source: str | None = None, limit: int | None = None) -> list[WebhookEvent]:
+    """Stored deliveries, newest first; an unknown source is an InputError."""
+    if source and source not in SOURCES:
+        raise InputError(f"unknown source {source!r}", hint=f"use one of: {', '.join(SOURCES)}")
+    return WebhookEventStore(db).list(source, limit)
