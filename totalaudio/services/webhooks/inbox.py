@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -10,6 +11,7 @@ from totalaudio.models import to_json
 from totalaudio.store.webhooks import WebhookEvent, WebhookEventStore
 
 SOURCES = ("stripe", "mailchimp", "make")
+MAX_DEPTH = 64  # no sender nests deeper; a deeper body would only exhaust the recursion of the JSON encoder
 # (db, payload, via) -> result; a result may carry "notifications": [{"type", "data"}] for Make.com.
 Handler = Callable[[Any, Any, str], dict[str, Any]]
 
@@ -41,6 +43,22 @@ class Outcome:
     def notifications(self) -> list[dict[str, Any]]:
         """The notifications the handler asked for."""
         return list((self.result or {}).get("notifications") or [])
+
+
+def load_json(raw: bytes) -> Any:
+    """A body parsed as JSON; InputError when it is not JSON or nested deeper than MAX_DEPTH."""
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise InputError("the body is not JSON (or is nested too deeply)") from None
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(f"the body is nested deeper than {MAX_DEPTH} levels")
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return value
 
 
 def accept(db: Any, delivery: Delivery, handler: Handler, via: str = "webhook") -> Outcome:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from totalaudio.config import Settings
 from totalaudio.errors import InputError
 from totalaudio.models import to_json
-from totalaudio.services.webhooks.inbox import Delivery
+from totalaudio.services.webhooks.inbox import Delivery, load_json
 from totalaudio.store.runs import Journal, RunLog
 
 ACTIONS = ("campaign.create", "contacts.import", "audit.run")
@@ -19,10 +19,7 @@ MAX_ROWS = 5000
 
 def delivery(raw: bytes, webhook_id: str) -> Delivery:
     """A verified trigger as a delivery (its id is the webhook-id); InputError when the body is not one."""
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        raise InputError("the body is not JSON") from None
+    body = load_json(raw)
     if not isinstance(body, dict) or body.get("action") not in ACTIONS:
         raise InputError(f"the body must be {{\"action\", \"data\"}} with action one of: {', '.join(ACTIONS)}")
     if not isinstance(body.get("data", {}), dict):
@@ -89,7 +86,11 @@ def run_audit(settings: Settings, db: Any, data: dict[str, Any], run_id: str) ->
     from totalaudio.services.audit import service as audit
 
     section = settings.section("audit")
-    min_score = audit.number_setting({"min_score": data.get("minScore", section.get("min_score"))}, "min_score", None)
+    min_score = data.get("minScore")
+    if min_score is not None and (isinstance(min_score, bool) or not isinstance(min_score, (int, float))):
+        raise InputError(f"data.minScore must be a number, not {type(min_score).__name__}")
+    if min_score is None:
+        min_score = audit.number_setting(section, "min_score", None)
     report = audit.audit_store(db, audit.options_from(section))
     reason = audit.failed_check(report, min_score)
     summary = {"contacts": report.contacts, "qualityScore": report.quality_score,

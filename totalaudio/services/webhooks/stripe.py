@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from totalaudio.errors import InputError
-from totalaudio.services.webhooks.inbox import Delivery
+from totalaudio.services.webhooks.inbox import Delivery, load_json
 
 
 def delivery(raw: bytes) -> Delivery:
     """A verified Stripe body as a delivery keyed by the event's id; InputError when it is not an event."""
-    try:
-        event = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        raise InputError("the body is not JSON") from None
+    event = load_json(raw)
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
         raise InputError("not a Stripe event: it needs a string id and type")
     return Delivery("stripe", event["id"], event["type"], event)
