@@ -59,13 +59,13 @@ def replay(event_id: str = typer.Argument(..., help="The local id or the source'
     from totalaudio.services.webhooks import inbox, replay as svc
 
     st = state()
-    with st.mutating("webhooks replay", {"event": event_id}, dry_run=dry_run):
+    with st.mutating("webhooks replay", {"event": event_id}, dry_run=dry_run) as run_id:
         if dry_run:
             event = inbox.find(st.db, event_id)
             report = {"dryRun": True, "id": event.id, "source": event.source, "eventId": event.event_id,
                       "type": event.type, "status": event.status}
         else:
-            outcome = svc.replay(st.db, st.settings, event_id)
+            outcome = svc.replay(st.db, st.settings, event_id, run_id=run_id)
             sent = notify.send_many(st.settings, outcome.notifications, db=st.db)
             report = {"dryRun": False, **svc.describe(outcome), "notifications": sent}
     output.emit(report, "json" if json_ else "text", _render_replay)

@@ -63,30 +63,39 @@ class Receiver:
         self.mailchimp_secret = settings.get("TAP_MAILCHIMP_WEBHOOK_SECRET")
         trigger = settings.get("TAP_MAKE_TRIGGER_SECRET")
         self.make_key = standard_key(trigger) if trigger else None
-        self.handlers = replay.handlers(settings, stripe_handler)
+        self.stripe_handler = stripe_handler
+        self.handlers: dict[str, inbox.Handler] = {}
+        self.run_id: str | None = None
         self.notifier = notifier if notifier is not None else Notifier(settings)
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="tap-store")
         self._db: Any = None
 
     def _store(self) -> Any:
+        """The store, opened on the store's thread with the first delivery, and the run its changes are journaled
+        under (one run per server session: `tap db runs` shows it)."""
         if self._db is None:
             from totalaudio.store.db import open_db
+            from totalaudio.store.runs import RunLog
 
             self._db = open_db(self.settings.db_path)
+            self.run_id = RunLog(self._db).start("webhooks serve", {})
+            self.handlers = replay.handlers(self.settings, self.stripe_handler, self.run_id)
         return self._db
 
-    def _accept(self, delivery: inbox.Delivery, handler: inbox.Handler) -> inbox.Outcome:
-        return inbox.accept(self._store(), delivery, handler)
+    def _accept(self, delivery: inbox.Delivery) -> inbox.Outcome:
+        db = self._store()
+        return inbox.accept(db, delivery, self.handlers[delivery.source])
 
-    async def deliver(self, parse: Callable[[], inbox.Delivery], handler: inbox.Handler) -> Response:
-        """Parse a verified body, store it once, run its handler on the store's thread, answer with the result."""
+    async def deliver(self, parse: Callable[[], inbox.Delivery]) -> Response:
+        """Parse a verified body, store it once, run its source's handler on the store's thread, answer with the
+        result."""
         try:
             delivery = parse()
         except InputError as exc:
             return _error(400, exc.message)
         loop = asyncio.get_running_loop()
         try:
-            outcome = await loop.run_in_executor(self.executor, partial(self._accept, delivery, handler))
+            outcome = await loop.run_in_executor(self.executor, partial(self._accept, delivery))
         except InputError as exc:
             return _error(422, exc.message)
         except TapError as exc:  # configuration or an upstream outage: the sender should try again later
@@ -106,7 +115,7 @@ class Receiver:
             verify_stripe(raw, request.headers.get("stripe-signature"), self.stripe_secret)
         except SignatureError as exc:
             return _error(400, f"bad Stripe signature: {exc}")
-        return await self.deliver(partial(stripe_svc.delivery, raw), self.handlers["stripe"])
+        return await self.deliver(partial(stripe_svc.delivery, raw))
 
     def _mailchimp_allowed(self, request: Request) -> bool:
         given = request.path_params.get("secret", "").encode("utf-8", "replace")
@@ -119,7 +128,7 @@ class Receiver:
         if request.method == "GET":
             return PlainTextResponse("ok")
         raw = await read_body(request, self.limits["max_body"])
-        return await self.deliver(partial(mailchimp_svc.delivery, raw), self.handlers["mailchimp"])
+        return await self.deliver(partial(mailchimp_svc.delivery, raw))
 
     async def make(self, request: Request) -> Response:
         """POST /make: a trigger from a Make.com scenario, Standard Webhooks signed with TAP_MAKE_TRIGGER_SECRET."""
@@ -130,7 +139,7 @@ class Receiver:
             msg_id = verify_standard(raw, request.headers, self.make_key)
         except SignatureError as exc:
             return _error(401, f"bad webhook signature: {exc}")
-        return await self.deliver(partial(make_svc.delivery, raw, msg_id), self.handlers["make"])
+        return await self.deliver(partial(make_svc.delivery, raw, msg_id))
 
     async def healthz(self, request: Request) -> Response:
         """GET /healthz: the receiver is up, and which sources it takes."""
@@ -143,9 +152,16 @@ class Receiver:
         close = getattr(self.notifier, "close", None)
         if close:
             close()
+        self.executor.submit(self._finish_run).result()
         self.executor.shutdown(wait=True)
+
+    def _finish_run(self) -> None:
         if self._db is not None:
+            from totalaudio.store.runs import RunLog
+
+            RunLog(self._db).finish(self.run_id, "ok")
             self._db.conn.close()
+            self._db = None
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

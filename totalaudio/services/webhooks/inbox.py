@@ -62,27 +62,37 @@ def load_json(raw: bytes) -> Any:
 
 
 def accept(db: Any, delivery: Delivery, handler: Handler, via: str = "webhook") -> Outcome:
-    """Store a delivery once and run its handler; a repeat of a processed one is acknowledged and ignored."""
-    store = WebhookEventStore(db)
-    event, new = store.receive(delivery.source, delivery.event_id, delivery.type, delivery.payload)
-    if not new and event.status == "processed":
-        return Outcome(event.id, event.source, event.event_id, event.type, True, event.status, event.result)
-    return run(db, event, handler, via)
-
-
-def run(db: Any, event: WebhookEvent, handler: Handler, via: str) -> Outcome:
-    """Run the handler of a stored event: its effects and the processed mark land together, or neither does.
-
-    A project error is recorded as the event's failure (a later repeat or replay runs it again) and re-raised."""
+    """Store a delivery once and run its handler, in one transaction; a repeat of a processed one is acknowledged
+    and ignored. A project error rolls the handler's effects back, is recorded as the event's failure (a later
+    repeat or replay runs it again) and is re-raised."""
     store = WebhookEventStore(db)
     try:
         with db.conn:
-            result = to_json(handler(db, event.payload, via)) or {}
-            store.finish(event.id, result=result)
+            event, new = store.receive(delivery.source, delivery.event_id, delivery.type, delivery.payload)
+            if not new and event.status == "processed":
+                return Outcome(event.id, event.source, event.event_id, event.type, True, event.status, event.result)
+            return _handle(store, event, handler, via)
+    except TapError as exc:
+        event, _new = store.receive(delivery.source, delivery.event_id, delivery.type, delivery.payload)
+        store.finish(event.id, error=exc.message)
+        raise
+
+
+def _handle(store: WebhookEventStore, event: WebhookEvent, handler: Handler, via: str) -> Outcome:
+    result = to_json(handler(store.db, event.payload, via)) or {}
+    store.finish(event.id, result=result)
+    return Outcome(event.id, event.source, event.event_id, event.type, False, "processed", result)
+
+
+def run(db: Any, event: WebhookEvent, handler: Handler, via: str) -> Outcome:
+    """Run the handler of a stored event: its effects and the processed mark land together, or neither does."""
+    store = WebhookEventStore(db)
+    try:
+        with db.conn:
+            return _handle(store, event, handler, via)
     except TapError as exc:
         store.finish(event.id, error=exc.message)
         raise
-    return Outcome(event.id, event.source, event.event_id, event.type, False, "processed", result)
 
 
 def find(db: Any, ref: str) -> WebhookEvent:

@@ -1,15 +1,15 @@
 """Mailchimp audience webhooks: form-encoded ``type=...&data[email]=...`` posts that change local contacts.
 
 unsubscribe and cleaned set the contact's status (never back to active), upemail moves the address, profile
-copies the merge fields tap maps (FNAME, LNAME, STATION, SHOW); every change is journaled under a run of its
-own and touches ``updated_at``, so the next Airtable sync carries it on. Other types are stored and ignored.
+copies the merge fields tap maps (FNAME, LNAME, STATION, SHOW); every change is journaled (under the server's run
+or a replay's) and touches ``updated_at``, so the next Airtable sync carries it on. Other types are stored and ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl
 
 from totalaudio.errors import InputError
@@ -18,7 +18,7 @@ from totalaudio.services.mailchimp.audience import apply_gone
 from totalaudio.services.mailchimp.plan import MERGE_TAGS
 from totalaudio.services.webhooks.inbox import Delivery
 from totalaudio.store.contacts import ContactStore, normalise_email
-from totalaudio.store.runs import Journal, RunLog
+from totalaudio.store.runs import Journal
 
 MAX_FIELDS = 200
 KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
@@ -60,18 +60,17 @@ def delivery(raw: bytes) -> Delivery:
     return Delivery("mailchimp", "mc_" + hashlib.sha256(raw).hexdigest()[:32], kind, form)
 
 
-def handle(db: Any, payload: dict[str, Any], via: str) -> dict[str, Any]:
-    """Apply one Mailchimp event to the local contacts (journaled under a run of its own)."""
-    kind, data = payload.get("type"), payload.get("data") or {}
-    if kind not in HANDLED:
-        return {"ignored": f"{kind} events change nothing locally", "changes": []}
-    run_id = RunLog(db).start(f"webhooks mailchimp {kind}", {"via": via})
-    changes = _apply(db, kind, data, run_id)
-    RunLog(db).finish(run_id, "ok", result={"changes": changes})
-    return {"runId": run_id, "changes": changes}
+def handler(run_id: str | None) -> Callable[[Any, dict[str, Any], str], dict[str, Any]]:
+    """The handler of Mailchimp events, journaling under ``run_id`` (the server's run, or a replay's)."""
+    def handle(db: Any, payload: dict[str, Any], via: str) -> dict[str, Any]:
+        kind, data = payload.get("type"), payload.get("data") or {}
+        if kind not in HANDLED:
+            return {"ignored": f"{kind} events change nothing locally", "changes": []}
+        return {"runId": run_id, "changes": _apply(db, kind, data, run_id)}
+    return handle
 
 
-def _apply(db: Any, kind: str, data: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
+def _apply(db: Any, kind: str, data: dict[str, Any], run_id: str | None) -> list[dict[str, Any]]:
     if kind in ("unsubscribe", "cleaned"):
         status = "unsubscribed" if kind == "unsubscribe" else "cleaned"
         email = _text(data, "email")
@@ -89,7 +88,7 @@ def _text(data: dict[str, Any], key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _move_address(db: Any, old: str, new: str, run_id: str) -> list[dict[str, Any]]:
+def _move_address(db: Any, old: str, new: str, run_id: str | None) -> list[dict[str, Any]]:
     """upemail: the member changed address in Mailchimp; the local contact follows."""
     try:
         new = validate_email_address(new)
@@ -98,7 +97,7 @@ def _move_address(db: Any, old: str, new: str, run_id: str) -> list[dict[str, An
     return _update(db, old, {"email": new}, run_id)
 
 
-def _update(db: Any, email: str, values: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
+def _update(db: Any, email: str, values: dict[str, Any], run_id: str | None) -> list[dict[str, Any]]:
     """Set values on the contacts with this address where they differ, journaling before and after."""
     store, journal, changes = ContactStore(db), Journal(db), []
     rows = db.query("SELECT * FROM contacts WHERE email_norm = ?", [normalise_email(email)]) if email else []

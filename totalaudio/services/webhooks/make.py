@@ -11,7 +11,7 @@ from totalaudio.config import Settings
 from totalaudio.errors import InputError
 from totalaudio.models import to_json
 from totalaudio.services.webhooks.inbox import Delivery, load_json
-from totalaudio.store.runs import Journal, RunLog
+from totalaudio.store.runs import Journal
 
 ACTIONS = ("campaign.create", "contacts.import", "audit.run")
 MAX_ROWS = 5000
@@ -27,18 +27,15 @@ def delivery(raw: bytes, webhook_id: str) -> Delivery:
     return Delivery("make", webhook_id, body["action"], body)
 
 
-def handler(settings: Settings) -> Callable[[Any, dict[str, Any], str], dict[str, Any]]:
-    """The handler of Make.com triggers, reading tap.toml through ``settings`` (audit options)."""
+def handler(settings: Settings, run_id: str | None) -> Callable[[Any, dict[str, Any], str], dict[str, Any]]:
+    """The handler of Make.com triggers, journaling under ``run_id`` and reading tap.toml (audit options)."""
     def handle(db: Any, payload: dict[str, Any], via: str) -> dict[str, Any]:
         action, data = payload["action"], payload.get("data") or {}
-        run_id = RunLog(db).start(f"webhooks make {action}", {"via": via})
-        result = ACTION_RUNNERS[action](settings, db, data, run_id)
-        RunLog(db).finish(run_id, "ok", result=to_json(result))
-        return {"runId": run_id, **to_json(result)}
+        return {"runId": run_id, **to_json(ACTION_RUNNERS[action](settings, db, data, run_id))}
     return handle
 
 
-def import_contacts(settings: Settings, db: Any, data: dict[str, Any], run_id: str) -> dict[str, Any]:
+def import_contacts(settings: Settings, db: Any, data: dict[str, Any], run_id: str | None) -> dict[str, Any]:
     """JSON rows through the contact import (the rules of `tap contacts import`)."""
     from totalaudio.services.contacts.service import import_contacts as run_import
 
@@ -51,7 +48,7 @@ def import_contacts(settings: Settings, db: Any, data: dict[str, Any], run_id: s
     return {"import": to_json(result)}
 
 
-def create_campaign(settings: Settings, db: Any, data: dict[str, Any], run_id: str) -> dict[str, Any]:
+def create_campaign(settings: Settings, db: Any, data: dict[str, Any], run_id: str | None) -> dict[str, Any]:
     """A local campaign (name, artist, release, start date, notes) for the named contacts, journaled."""
     from totalaudio.services.mailchimp.campaigns import resolve_contacts
     from totalaudio.store.campaigns import CampaignStore
@@ -81,7 +78,7 @@ def _text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
-def run_audit(settings: Settings, db: Any, data: dict[str, Any], run_id: str) -> dict[str, Any]:
+def run_audit(settings: Settings, db: Any, data: dict[str, Any], run_id: str | None) -> dict[str, Any]:
     """The audit of the store; a failed check (error findings, or a score under min_score) notifies audit.failed."""
     from totalaudio.services.audit import service as audit
 

@@ -1,0 +1,211 @@
+"""Webhook benchmarks: the receiver on loopback (verified events per second, p99 latency) and Make.com
+notifications while the receiver is down and back (lost and duplicated webhook-ids). Prints one JSON document.
+
+The receiver runs as a process of its own (uvicorn, one worker), the load generator here: 16 concurrent
+keep-alive connections sending events signed ahead of time the way Stripe signs them. Stripe events go to a
+stand-in handler of the billing contract that upserts one row (the billing handler joins at the merge);
+Mailchimp unsubscribes run the real handler (contact status, journal, run log). GET /healthz, which touches
+no store, is the baseline of the stack itself.
+
+Run: python tests/bench/bench_webhooks.py [--events 3000] [--outage 60]
+(the outage defaults to 15 s: the minute of the issue, shortened; pass --outage 60 for the full minute)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.webhooks.live import free_port  # noqa: E402
+
+STRIPE_SECRET = "whsec_bench"
+MC_SECRET = "bench-mailchimp-path-secret"
+CONCURRENCY = 16
+
+
+def serve_child(port: int) -> None:
+    """The receiver process: the real app with a stand-in Stripe handler, rate limit out of the way."""
+    from totalaudio.config import Settings
+    from totalaudio.server.app import create_app
+    from totalaudio.server.run import serve
+    from totalaudio.store.syncstate import SyncState
+
+    def handler(db, event, via):
+        SyncState(db).set(f"bench.{event['id']}", event["type"])
+        return {"eventId": event["id"], "type": event["type"], "duplicate": False, "effects": ["upserted"],
+                "notifications": []}
+
+    serve(create_app(Settings(), stripe_handler=handler, notifier=lambda notes: None), "127.0.0.1", port)
+
+
+def start_receiver(home: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    (home / "tap.toml").write_text("[webhooks]\nrate_limit = 100000\nburst = 100000\n")
+    env = {**os.environ, "TAP_HOME": str(home), "TAP_CONFIG": str(home / "tap.toml"),
+           "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET, "TAP_MAILCHIMP_WEBHOOK_SECRET": MC_SECRET}
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    import httpx
+
+    for _ in range(200):
+        try:
+            httpx.get(url + "/healthz")
+            return proc, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError("the receiver did not start")
+
+
+def requests_for(kind: str, count: int, url: str) -> list[tuple[str, bytes, dict]]:
+    """(url, body, headers) of each request, signed before the clock starts."""
+    import stripe
+
+    out = []
+    for i in range(count):
+        if kind == "stripe":
+            body = json.dumps({"id": f"evt_bench_{i}", "object": "event", "type": "invoice.paid",
+                               "data": {"object": {"id": f"in_{i}", "object": "invoice", "amount_paid": 4900}}})
+            header = stripe.WebhookSignature.generate_signature_header(body, STRIPE_SECRET)
+            out.append((url + "/stripe", body.encode(), {"stripe-signature": header}))
+        elif kind == "mailchimp":
+            body = f"type=unsubscribe&data[email]=listener{i}%40station.fm&data[list_id]=bench"
+            out.append((f"{url}/mailchimp/{MC_SECRET}", body.encode(),
+                        {"content-type": "application/x-www-form-urlencoded"}))
+        else:
+            out.append((url + "/healthz", b"", {}))
+    return out
+
+
+async def fire(reqs: list[tuple[str, bytes, dict]]) -> dict:
+    """Send every request over CONCURRENCY connections; events per second and latency percentiles."""
+    import httpx
+
+    latencies, statuses, queue = [], {}, list(reversed(reqs))
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        async def worker() -> None:
+            while queue:
+                target, body, headers = queue.pop()
+                started = time.perf_counter()
+                resp = await (client.post(target, content=body, headers=headers) if body
+                              else client.get(target))
+                latencies.append(time.perf_counter() - started)
+                statuses[resp.status_code] = statuses.get(resp.status_code, 0) + 1
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1)  # noqa: E731
+    return {"requests": len(reqs), "perSecond": round(len(reqs) / elapsed, 1), "p50Ms": pick(0.50),
+            "p99Ms": pick(0.99), "statuses": statuses}
+
+
+def seed_contacts(home: Path, count: int) -> None:
+    from totalaudio.store.contacts import ContactStore
+    from totalaudio.store.db import open_db
+
+    db = open_db(home / "tap.db")
+    ContactStore(db).insert_many([{"email": f"listener{i}@station.fm", "status": "opted-in"} for i in range(count)])
+    db.conn.close()
+
+
+def bench_receiver(events: int) -> dict:
+    home = Path(tempfile.mkdtemp(prefix="tap-bench-wh-"))
+    seed_contacts(home, events)
+    proc, url = start_receiver(home)
+    try:
+        asyncio.run(fire(requests_for("healthz", 200, url)))  # warm up
+        results = {kind: asyncio.run(fire(requests_for(kind, events, url)))
+                   for kind in ("healthz", "stripe", "mailchimp")}
+        results["stripeRepeats"] = asyncio.run(fire(requests_for("stripe", events, url)))  # every one a duplicate
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    return results
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """A Make.com webhook stand-in: answers 200 Accepted and records each webhook-id."""
+
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        with self.lock:
+            self.seen.append(self.headers.get("webhook-id", ""))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"Accepted")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def bench_outage(outage: float, rate: float) -> dict:
+    """Notifications at ``rate`` a second for outage + 5 s; the receiver is down for the first ``outage`` seconds.
+    Sent from 4 threads with the client's real backoff; then `tap queue retry --all` delivers what was held."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from totalaudio.config import Settings
+    from totalaudio.services import notify, queue
+    from totalaudio.store.db import open_db
+
+    home, port = Path(tempfile.mkdtemp(prefix="tap-bench-make-")), free_port()
+    settings = Settings(environ={**os.environ, "TAP_HOME": str(home),
+                                 "MAKE_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook"})
+    total = int((outage + 5) * rate)
+    server = None
+    started = time.monotonic()
+
+    def one(i: int) -> dict:
+        time.sleep(max(0.0, started + i / rate - time.monotonic()))
+        [outcome] = notify.send_many(settings, [{"type": "payment.failed", "data": {"n": i}}])
+        return outcome
+
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(one, i) for i in range(total)]
+        time.sleep(outage)
+        server = ThreadingHTTPServer(("127.0.0.1", port), Recorder)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        outcomes = [f.result() for f in futures]
+    db = open_db(settings.db_path)
+    retried = queue.retry(db, settings, None)
+    server.shutdown()
+    seen = Recorder.seen
+    return {"outageSeconds": outage, "notifications": total, "sentFirstTime": sum(o["outcome"] == "sent" for o in outcomes),
+            "deadLettered": sum(o["outcome"] == "dead letter" for o in outcomes),
+            "deliveredByQueueRetry": sum(1 for r in retried if r["ok"]), "received": len(seen),
+            "lost": total - len(set(seen)), "duplicatedWebhookIds": len(seen) - len(set(seen))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--serve", type=int)
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--outage", type=float, default=15.0)
+    parser.add_argument("--rate", type=float, default=10.0)
+    args = parser.parse_args()
+    if args.serve:
+        serve_child(args.serve)
+        return
+    report = {"machine": {"cpus": os.cpu_count()}, "concurrency": CONCURRENCY,
+              "receiver": bench_receiver(args.events), "aim": {"perSecond": 500, "p99Ms": 50},
+              "makeOutage": bench_outage(args.outage, args.rate)}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
