@@ -2,7 +2,7 @@
 notifications while the receiver is down and back (lost and duplicated webhook-ids). Prints one JSON document.
 
 The receiver runs as a process of its own (uvicorn, one worker), the load generator here: 16 concurrent
-keep-alive connections sending events signed ahead of time the way Stripe signs them. Stripe events go to a
+keep-alive connections (a minimal asyncio client) sending events signed ahead of time the way Stripe signs them. Stripe events go to a
 stand-in handler of the billing contract that upserts one row (the billing handler joins at the merge);
 Mailchimp unsubscribes run the real handler (contact status, journal, run log). GET /healthz, which touches
 no store, is the baseline of the stack itself.
@@ -39,10 +39,9 @@ def serve_child(port: int) -> None:
     from totalaudio.config import Settings
     from totalaudio.server.app import create_app
     from totalaudio.server.run import serve
-    from totalaudio.store.syncstate import SyncState
-
-    def handler(db, event, via):
-        SyncState(db).set(f"bench.{event['id']}", event["type"])
+    def handler(db, event, via):  # one upsert, as the billing mirror's write of an invoice would be
+        db.execute("INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, '') ON CONFLICT (key) "
+                   "DO UPDATE SET value = excluded.value", [f"bench.{event['id']}", json.dumps(event["type"])])
         return {"eventId": event["id"], "type": event["type"], "duplicate": False, "effects": ["upserted"],
                 "notifications": []}
 
@@ -88,24 +87,43 @@ def requests_for(kind: str, count: int, url: str) -> list[tuple[str, bytes, dict
     return out
 
 
-async def fire(reqs: list[tuple[str, bytes, dict]]) -> dict:
-    """Send every request over CONCURRENCY connections; events per second and latency percentiles."""
-    import httpx
+def raw_request(target: str, body: bytes, headers: dict) -> bytes:
+    """The bytes of one keep-alive HTTP/1.1 request."""
+    path = "/" + target.split("/", 3)[3]
+    lines = [f"{'POST' if body else 'GET'} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
-    latencies, statuses, queue = [], {}, list(reversed(reqs))
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        async def worker() -> None:
-            while queue:
-                target, body, headers = queue.pop()
-                started = time.perf_counter()
-                resp = await (client.post(target, content=body, headers=headers) if body
-                              else client.get(target))
-                latencies.append(time.perf_counter() - started)
-                statuses[resp.status_code] = statuses.get(resp.status_code, 0) + 1
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - started
+
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    """Send one request and read its whole response; its status."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    await reader.readexactly(length)
+    return int(head.split(b" ", 2)[1])
+
+
+async def fire(reqs: list[tuple[str, bytes, dict]]) -> dict:
+    """Send every request over CONCURRENCY keep-alive connections; events per second and latency percentiles.
+
+    A minimal client on asyncio streams (requests built ahead): the load generator must not be the bottleneck."""
+    host, port = reqs[0][0].split("/")[2].split(":")
+    latencies, statuses, queue = [], {}, [raw_request(*r) for r in reversed(reqs)]
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        while queue:
+            request = queue.pop()
+            started = time.perf_counter()
+            status = await exchange(reader, writer, request)
+            latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    elapsed = time.perf_counter() - started
     latencies.sort()
     pick = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1)  # noqa: E731
     return {"requests": len(reqs), "perSecond": round(len(reqs) / elapsed, 1), "p50Ms": pick(0.50),
@@ -121,15 +139,33 @@ def seed_contacts(home: Path, count: int) -> None:
     db.conn.close()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(proc: subprocess.Popen, reqs: list) -> dict:
+    """fire() plus the receiver's CPU milliseconds per request: the figure the machine's other load does not move."""
+    before = cpu_seconds(proc.pid)
+    result = asyncio.run(fire(reqs))
+    after = cpu_seconds(proc.pid)
+    if before is not None and after is not None:
+        result["serverCpuMsPerRequest"] = round((after - before) * 1000 / len(reqs), 2)
+    return result
+
+
 def bench_receiver(events: int) -> dict:
     home = Path(tempfile.mkdtemp(prefix="tap-bench-wh-"))
     seed_contacts(home, events)
     proc, url = start_receiver(home)
     try:
         asyncio.run(fire(requests_for("healthz", 200, url)))  # warm up
-        results = {kind: asyncio.run(fire(requests_for(kind, events, url)))
-                   for kind in ("healthz", "stripe", "mailchimp")}
-        results["stripeRepeats"] = asyncio.run(fire(requests_for("stripe", events, url)))  # every one a duplicate
+        results = {kind: measured(proc, requests_for(kind, events, url)) for kind in ("healthz", "stripe", "mailchimp")}
+        results["stripeRepeats"] = measured(proc, requests_for("stripe", events, url))  # every one a duplicate
     finally:
         proc.terminate()
         proc.wait(20)
@@ -201,7 +237,8 @@ def main() -> None:
     if args.serve:
         serve_child(args.serve)
         return
-    report = {"machine": {"cpus": os.cpu_count()}, "concurrency": CONCURRENCY,
+    report = {"machine": {"cpus": os.cpu_count(), "loadAverage1m": round(os.getloadavg()[0], 1)},
+              "concurrency": CONCURRENCY,
               "receiver": bench_receiver(args.events), "aim": {"perSecond": 500, "p99Ms": 50},
               "makeOutage": bench_outage(args.outage, args.rate)}
     print(json.dumps(report, indent=2))
