@@ -30,7 +30,8 @@ def noise(rng: random.Random) -> bytes:
     if kind == 2:
         return json.dumps(hostile_json(rng, 4)).encode()
     if kind == 3:
-        return ("[" * rng.randrange(1, 5000)).encode()
+        deep = rng.randrange(1, 5000)
+        return rng.choice([("[" * deep).encode(), ("type=profile&data" + "[x]" * deep + "=1").encode()])
     if kind == 4:
         return "".join(rng.choice(WORDS) for _ in range(rng.randrange(50))).encode("utf-8", "surrogatepass")
     return b""

@@ -153,3 +153,5 @@ def test_server_notifications_reach_make(receiver, httpserver, no_backoff):
     server.stop()  # the notifier sends what is queued before the server ends
     [(headers, raw)] = received(httpserver)
     assert json.loads(raw)["type"] == "subscription.changed" and json.loads(raw)["data"] == {"eventId": "evt_9"}
+    [run] = tap("db", "runs", "--json").json()
+    assert (run["command"], run["status"]) == ("webhooks serve", "ok")  # the session's run ends with the server

@@ -199,6 +199,7 @@ def test_mailchimp_bad_posts(receiver, settings_for):
     assert mc_post(server, "type=subscribe&data[email]=new@x.org").json()["result"]["ignored"]
     assert mc_post(server, "no form here").status_code == 400
     assert mc_post(server, "data[email]=a@b.c").status_code == 400
+    assert mc_post(server, "type=profile&data" + "[x]" * 5000 + "=1").status_code == 400
     assert mc_post(server, "type=upemail&data[old_email]=a@b.c&data[new_email]=nope").status_code == 422
     assert [r["status"] for r in stored(settings_for)] == ["processed", "failed"]
 

@@ -21,6 +21,7 @@ from totalaudio.store.contacts import ContactStore, normalise_email
 from totalaudio.store.runs import Journal
 
 MAX_FIELDS = 200
+MAX_DEPTH = 6
 KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 HANDLED = ("unsubscribe", "cleaned", "upemail", "profile")
 
@@ -37,6 +38,8 @@ def parse_form(raw: bytes) -> dict[str, Any]:
         if not match:
             raise InputError("not a Mailchimp form post: malformed field name")
         path = [match.group(1)] + re.findall(r"\[([^\[\]]*)\]", match.group(2))
+        if len(path) > MAX_DEPTH:  # Mailchimp's deepest is data[merges][GROUPINGS][0][name]
+            raise InputError("not a Mailchimp form post: a field nested too deeply")
         _put(out, path, value)
     return out
 
