@@ -155,3 +155,14 @@ def test_server_notifications_reach_make(receiver, httpserver, no_backoff):
     assert json.loads(raw)["type"] == "subscription.changed" and json.loads(raw)["data"] == {"eventId": "evt_9"}
     [run] = tap("db", "runs", "--json").json()
     assert (run["command"], run["status"]) == ("webhooks serve", "ok")  # the session's run ends with the server
+
+
+def test_send_many_reports_what_it_could_not_send(make_env, settings_for, monkeypatch):
+    make_env.expect_request("/hook").respond_with_data("Accepted")
+    outcomes = notify.send_many(settings_for(), [{"type": "invoice.exploded", "data": {}},
+                                                 {"type": "campaign.sent", "data": {"id": "cmp_1"}}])
+    assert outcomes[0]["outcome"] == "not sent" and "unknown notification type" in outcomes[0]["error"]
+    assert outcomes[1] == {"type": "campaign.sent", "outcome": "sent"} and len(received(make_env)) == 1
+    monkeypatch.setenv("MAKE_SIGNING_SECRET", "not-a-whsec-secret")
+    result = tap("notify", "test", "--json")
+    assert result.code == 3 and "whsec_" in result.err_json()["error"]["message"]
