@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from totalaudio import integrations
 from totalaudio.clients._base import Caller, Failure
@@ -28,17 +28,18 @@ class MakeClient:
         self.http = httpx.Client(timeout=httpx.Timeout(INTEGRATION.timeout_seconds, connect=5))
         self.caller = caller or Caller(INTEGRATION, classify)
 
-    def _post(self, body: bytes, headers: dict[str, str]) -> str:
-        sent = {"content-type": "application/json", **headers}
+    def _post(self, body: bytes, headers: dict[str, str] | Callable[[], dict[str, str]]) -> str:
+        sent = {"content-type": "application/json", **(headers() if callable(headers) else headers)}
         if self.api_key:
             sent["x-make-apikey"] = self.api_key
         resp = self.http.post(self.webhook_url, content=body, headers=sent)
         resp.raise_for_status()
         return resp.text
 
-    def post(self, body: bytes, headers: dict[str, str], payload: dict[str, Any]) -> str:
+    def post(self, body: bytes, headers: dict[str, str] | Callable[[], dict[str, str]], payload: dict[str, Any]) -> str:
         """Send one body with its headers (retried on 429, 5xx and connection errors); Make answers ``Accepted``.
 
+        ``headers`` may be a function, called for each attempt (a signature carries the attempt's time);
         ``payload`` is what a dead-letter retry needs to send the same message again."""
         return self.caller.call("trigger", self._post, body, headers, payload=payload)
 

@@ -54,11 +54,10 @@ def deliver(settings: Settings, message: dict[str, Any], *, db: Any = None, clie
     """Post one message with its own webhook-id; a 410 is remembered; IntegrationError when it still fails."""
     from totalaudio.clients import make
 
-    raw = messages.body(message)
-    sent_headers = messages.headers(message, raw, messages.signing_key(settings))
+    raw, key = messages.body(message), messages.signing_key(settings)
     with _store(settings, db) as store:
-        try:
-            (client or make.build(settings)).post(raw, sent_headers, payload=message)
+        try:  # headers per attempt: webhook-timestamp is the time of each try, the id and body stay the same
+            (client or make.build(settings)).post(raw, lambda: messages.headers(message, raw, key), payload=message)
         except IntegrationError as exc:
             if exc.status == 410:
                 SyncState(store).set(GONE_KEY, {"url": _fingerprint(settings), "at": exc.timestamp})
