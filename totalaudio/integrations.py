@@ -114,12 +114,18 @@ REGISTRY: tuple[Integration, ...] = (
         name="make",
         title="Make.com",
         required=("MAKE_WEBHOOK_URL",),
-        optional=("MAKE_API_KEY",),
-        secrets=("MAKE_WEBHOOK_URL", "MAKE_API_KEY"),
+        optional=("MAKE_API_KEY", "MAKE_SIGNING_SECRET"),
+        secrets=("MAKE_WEBHOOK_URL", "MAKE_API_KEY", "MAKE_SIGNING_SECRET"),
         client="make",
+        cli="notify",
         # Calling the webhook would set a scenario off, so status checks configuration only.
         health_call=False,
-        docs="A custom webhook URL from a Make.com scenario (the URL itself is the secret).",
+        secret_headers=("x-make-apikey", "webhook-signature"),
+        # Make.com custom webhooks take about 300 requests per 10 s, then answer 429.
+        requests_per_second=300.0,
+        rate_period=10.0,
+        docs="A custom webhook URL from a Make.com scenario (the URL itself is the secret); optionally its API "
+             "key and a Standard Webhooks signing secret (whsec_...) the scenario checks.",
     ),
     Integration(
         name="stripe",

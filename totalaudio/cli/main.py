@@ -15,6 +15,7 @@ from totalaudio.cli import mailchimp
 from totalaudio.cli import airtable
 from totalaudio.cli import billing
 from totalaudio.cli import claude, llm, research
+from totalaudio.cli import notify, webhooks
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -59,6 +60,8 @@ app.add_typer(billing.app, name="billing")
 app.add_typer(claude.app, name="claude")
 app.add_typer(llm.app, name="llm")
 app.add_typer(research.app, name="research")
+app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(notify.app, name="notify")
 
 
 def main() -> None:
