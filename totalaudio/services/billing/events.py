@@ -12,7 +12,7 @@ from totalaudio.services.billing.common import iso as iso_or_none
 from totalaudio.services.billing.mirror import apply_invoice, apply_subscription, text, whole
 from totalaudio.store.billing import BillingStore, EventLog
 
-VIA = ("webhook", "poll")
+VIA = ("webhook", "poll", "replay")  # replay: `tap webhooks replay` applies a stored event again
 SUBSCRIPTION_CHANGES = ("customer.subscription.created", "customer.subscription.updated",
                         "customer.subscription.deleted")
 CUSTOMER_EVENTS = ("customer.created", "customer.updated", "customer.deleted")
@@ -46,7 +46,7 @@ def ingest_stripe_event(db: Any, event: dict, via: str) -> dict[str, Any]:
     out = {"eventId": event["id"], "type": event["type"], "duplicate": False, "effects": [], "notifications": []}
     log = EventLog(db)
     with db.conn:
-        if not log.add(event, via, text(obj.get("id"))):
+        if not log.add(event, via, text(obj.get("id"))) and via != "replay":
             return {**out, "duplicate": True}
         effects, notes = _apply(BillingStore(db), event, obj)
         log.set_effects(event["id"], effects)
