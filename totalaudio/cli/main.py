@@ -13,6 +13,7 @@ from totalaudio.cli import config as config_cmd
 from totalaudio.cli import contacts, db, demo, queue, status
 from totalaudio.cli import mailchimp
 from totalaudio.cli import airtable
+from totalaudio.cli import campaign, followups, report
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -53,6 +54,9 @@ app.add_typer(queue.app, name="queue")
 app.command("demo")(demo.demo)
 app.add_typer(mailchimp.app, name="mailchimp")
 app.add_typer(airtable.app, name="airtable")
+app.add_typer(campaign.app, name="campaign")
+app.command("followups")(followups.followups)
+app.command("report")(report.report)
 
 
 def main() -> None:
