@@ -54,7 +54,7 @@ def _confirm(question: str) -> bool:
     return typer.confirm(question, err=True)
 
 
-def _writer(settings):
+def report_writer(settings):
     """Write the artist's report (HTML) under TAP_HOME/reports; the step records where."""
     def write(facts, story):
         from totalaudio.render import report
@@ -83,7 +83,7 @@ def run(name: str = NAME,
     with st.mutating("campaign run", {"campaign": campaign["id"], "from": start, "until": until},
                      dry_run=dry_run) as run_id:
         ctx = StepContext(st.db, st.settings, dict(campaign), run_id=run_id, dry_run=dry_run, yes=yes,
-                          confirm=_confirm, write_report=_writer(st.settings), note=output.note)
+                          confirm=_confirm, write_report=report_writer(st.settings), note=output.note)
         result = workflow.run(ctx, start=start, until=until)
     output.emit(result, "json" if json_ else "text", _render_run)
 

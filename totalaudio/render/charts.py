@@ -19,7 +19,7 @@ def _svg(fig: Any, label: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg"):], flags=re.S)
     text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1', text, count=1)
     return text.replace("<svg", f'<svg role="img" aria-label="{label}" class="chart"', 1)
 
@@ -45,7 +45,7 @@ def funnel(stages: list[dict[str, Any]]) -> str:
     import matplotlib
 
     with matplotlib.rc_context(STYLE):
-        fig, ax = _figure(6.4, 2.8)
+        fig, ax = _figure(8.0, 3.0)
         names = [s["stage"].capitalize() for s in stages][::-1]
         counts = [s["count"] for s in stages][::-1]
         bars = ax.barh(names, counts, color=[ACCENT if n == "Outcomes" else SOFT for n in names])
@@ -60,7 +60,7 @@ def over_time(daily: list[dict[str, Any]]) -> str:
     import matplotlib
 
     with matplotlib.rc_context(STYLE):
-        fig, ax = _figure(6.4, 2.6)
+        fig, ax = _figure(8.0, 2.8)
         days = [d["date"][5:] for d in daily]
         ax.bar(days, [d["opened"] for d in daily], color=SOFT, label="Opens")
         ax.plot(days, [d["replied"] for d in daily], color=ACCENT, marker="o", linewidth=2, label="Replies")
@@ -78,7 +78,7 @@ def groups(rows: list[dict[str, Any]], title: str, top: int = 8) -> str:
 
     rows = rows[:top][::-1]
     with matplotlib.rc_context(STYLE):
-        fig, ax = _figure(6.4, 0.5 + 0.38 * max(len(rows), 1))
+        fig, ax = _figure(4.6, 0.6 + 0.34 * max(len(rows), 1))
         names = [r["name"][:28] for r in rows]
         positions = range(len(rows))
         ax.barh([p + 0.2 for p in positions], [r["opened"] for r in rows], height=0.4, color=SOFT, label="Opened")
