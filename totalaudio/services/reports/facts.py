@@ -210,3 +210,18 @@ def find_campaign(db: Any, ref: str) -> dict[str, Any]:
     """A campaign by id (local, Airtable, Mailchimp) or by its exact name (case-insensitive)."""
     rows = list(db.query("SELECT * FROM campaigns WHERE name = ? COLLATE NOCASE ORDER BY created_at DESC", [ref]))
     return rows[0] if rows else CampaignStore(db).get(ref)
+
+
+def campaign_totals(db: Any, ref: str) -> dict[str, Any]:
+    """The campaign's totals alone (the same figures as ``campaign_facts``'s), cheap enough for a status line:
+    one indexed pass over the campaign's events, no scores or breakdowns."""
+    campaign = find_campaign(db, ref)
+    chosen = [r[0] for r in db.execute("SELECT contact_id FROM campaign_contacts WHERE campaign_id = ?",
+                                       [campaign["id"]]).fetchall()]
+    per_contact: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    sql = ("SELECT contact_id, kind, at, CASE WHEN data = '{}' THEN NULL ELSE data END FROM events "
+           "WHERE campaign_id = ? ORDER BY at, id")
+    for contact_id, kind, at, data in db.execute(sql, [campaign["id"]]).fetchall():
+        per_contact[contact_id].append({"kind": kind, "at": at, "data": data})
+    rows = [_fold({"id": cid}, per_contact.get(cid, [])) for cid in chosen]
+    return {"campaign": _campaign(campaign), "totals": _totals(rows)}
