@@ -83,9 +83,14 @@ def run(name: str = NAME,
     with st.mutating("campaign run", {"campaign": campaign["id"], "from": start, "until": until},
                      dry_run=dry_run) as run_id:
         ctx = StepContext(st.db, st.settings, dict(campaign), run_id=run_id, dry_run=dry_run, yes=yes,
-                          confirm=_confirm, write_report=report_writer(st.settings), note=output.note)
+                          confirm=_confirm, write_report=report_writer(st.settings), note=_progress())
         result = workflow.run(ctx, start=start, until=until)
     output.emit(result, "json" if json_ else "text", _render_run)
+
+
+def _progress():
+    """Step progress on stderr, only for a person at a terminal (cron and --json get the result alone)."""
+    return output.note if sys.stderr.isatty() else (lambda _text: None)
 
 
 def _render_run(r) -> None:
