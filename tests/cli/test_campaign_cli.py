@@ -77,8 +77,10 @@ def test_bad_input_exits_2_with_a_json_error(store):
 
 
 def test_outcome_quote_and_timeline(store):
+    assert ok("campaign", "status", "Lights", "--json")["counts"]["outcomes"] == 0  # totals cached here
     ok("campaign", "outcome", "Lights", "--contact", "jo@storm.example", "--type", "play", "--note", "Friday show",
        "--date", "2026-11-20", "--json")
+    assert ok("campaign", "status", "Lights", "--json")["counts"]["outcomes"] == 1  # a new event: computed again
     reply = next(e for e in ok("contacts", "timeline", "jo@storm.example", "--json")["entries"]
                  if e["kind"] == "reply")
     ok("campaign", "quote", "Lights", "--contact", "jo@storm.example", "--reply", str(reply["eventId"]), "--json")

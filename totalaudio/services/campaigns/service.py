@@ -10,7 +10,7 @@ from totalaudio.config import Settings
 from totalaudio.errors import InputError, utc_now
 from totalaudio.services.campaigns.context import STEPS
 from totalaudio.services.campaigns.selection import matching
-from totalaudio.services.reports.facts import OUTCOME_TYPES, campaign_totals, find_campaign
+from totalaudio.services.reports.facts import OUTCOME_TYPES, current_totals, find_campaign
 from totalaudio.store.campaign_runs import DONE_STATES, StepLog
 from totalaudio.store.campaigns import CampaignStore, new_id
 from totalaudio.store.contacts import ContactStore
@@ -72,7 +72,7 @@ def _next(name: str, steps: dict[str, dict[str, Any]], totals: dict[str, int]) -
 
 def status(db: Any, ref: str) -> dict[str, Any]:
     """One campaign: its steps, counts (chosen, sent, opened, replied by kind, bounced, outcomes), next action."""
-    facts = campaign_totals(db, ref)
+    facts = current_totals(db, ref)
     c, t = facts["campaign"], facts["totals"]
     steps = StepLog(db).latest(c["id"])
     counts = {k: t[k] for k in ("chosen", "sent", "delivered", "opened", "clicked", "bounced", "unsubscribed",

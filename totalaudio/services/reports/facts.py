@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from totalaudio.services.engagement import Engagement, campaign_scores, is_machine, parse_time
+from totalaudio.store.campaign_runs import TotalsCache
 from totalaudio.store.campaigns import CampaignStore
 
 OUTCOME_TYPES = ("add", "play", "interview", "review", "feature", "decline")
@@ -225,3 +226,14 @@ def campaign_totals(db: Any, ref: str) -> dict[str, Any]:
         per_contact[contact_id].append({"kind": kind, "at": at, "data": data})
     rows = [_fold({"id": cid}, per_contact.get(cid, [])) for cid in chosen]
     return {"campaign": _campaign(campaign), "totals": _totals(rows)}
+
+
+def current_totals(db: Any, ref: str) -> dict[str, Any]:
+    """``campaign_totals``, computed again only when the campaign has new events or another set of contacts."""
+    campaign, cache = find_campaign(db, ref), TotalsCache(db)
+    stamp = cache.stamp(campaign["id"])
+    totals = cache.get(campaign["id"], stamp)
+    if totals is None:
+        totals = campaign_totals(db, campaign["id"])["totals"]
+        cache.put(campaign["id"], stamp, totals)
+    return {"campaign": _campaign(campaign), "totals": totals}
