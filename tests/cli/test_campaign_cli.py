@@ -188,3 +188,17 @@ def test_the_report_opens_cleanly_in_chromium_on_a_phone_and_a_desktop(store, tm
         errors, outside, fits = open_in_chromium(page, shot, width)
         assert errors == [] and outside == [] and fits, (width, errors, outside)
         assert shot.stat().st_size > 10_000
+
+
+def test_the_demo_runs_a_campaign_to_its_report():
+    import shutil
+    from pathlib import Path
+
+    result = ok("demo", "--json", "--keep")
+    step = next(s for s in result["steps"] if s["title"] == "Run a campaign")
+    assert step["ok"], step["summary"]
+    report = Path(step["summary"].split("report: ")[1])
+    try:
+        assert report.is_file() and "<svg" in report.read_text() and " replied" in step["summary"]
+    finally:
+        shutil.rmtree(result["home"], ignore_errors=True)
