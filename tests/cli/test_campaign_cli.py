@@ -202,3 +202,10 @@ def test_the_demo_runs_a_campaign_to_its_report():
         assert report.is_file() and "<svg" in report.read_text() and " replied" in step["summary"]
     finally:
         shutil.rmtree(result["home"], ignore_errors=True)
+
+
+def test_strangers_text_is_printed_plain_never_as_markup(store):
+    ok("campaign", "quote", "Lights", "--contact", "jo@storm.example", "--text", "[red]loud[/red] [link=x]y[/link]",
+       "--json")
+    shown = ok("contacts", "timeline", "jo@storm.example").out
+    assert "[red]loud[/red]" in shown

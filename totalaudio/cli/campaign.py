@@ -94,8 +94,11 @@ def _progress():
 
 
 def _render_run(r) -> None:
-    rows = [(s["step"], s["state"], _short(s["detail"])) for s in r.steps]
-    output.table(f"campaign {r.name}" + (" (dry run)" if r.dry_run else ""), ["Step", "State", "Detail"], rows)
+    from rich.markup import escape
+
+    rows = [(s["step"], s["state"], escape(_short(s["detail"]))) for s in r.steps]
+    output.table(escape(f"campaign {r.name}") + (" (dry run)" if r.dry_run else ""), ["Step", "State", "Detail"],
+                 rows)
     for warning in r.warnings:
         output.note(f"warning: {warning}")
 
@@ -171,8 +174,10 @@ def list_(json_: bool = output.JSON) -> None:
     """List campaigns, newest first, with their progress."""
     from totalaudio.services.campaigns import service as svc
 
+    from rich.markup import escape
+
     rows = svc.list_campaigns(state().db)
     output.emit(rows, "json" if json_ else "text", lambda data: output.table(
         f"{len(data)} campaigns", ["Name", "Artist", "Release", "Channel", "Contacts", "Steps", "Next"],
-        [(c["name"], c["artist"], c["release"], c["channel"], c["contacts"], f"{c['stepsDone']}/7",
-          c["nextStep"] or "refresh") for c in data]))
+        [tuple(escape(str(v or "")) for v in (c["name"], c["artist"], c["release"], c["channel"], c["contacts"],
+                                               f"{c['stepsDone']}/7", c["nextStep"] or "refresh")) for c in data]))
