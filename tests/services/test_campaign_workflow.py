@@ -173,3 +173,15 @@ def test_from_and_until_are_checked(db, settings, campaign, client):
         workflow.run(context(db, settings, client, Recorder(db)), start="mail")
     with pytest.raises(InputError, match="comes after"):
         workflow.run(context(db, settings, client, Recorder(db)), start="report", until="send")
+
+
+def test_cached_totals_follow_new_events_and_a_new_contact_list(db, settings, campaign):
+    from totalaudio.services.reports.facts import current_totals
+
+    assert current_totals(db, "Lights single")["totals"]["chosen"] == 2
+    jazz = ContactStore(db).get("jazz@radio.com").id
+    CampaignStore(db).set_contacts(campaign["id"], CampaignStore(db).contact_ids(campaign["id"]) + [jazz])
+    assert current_totals(db, "Lights single")["totals"]["chosen"] == 3
+    CampaignStore(db).add_events([{"contact_id": jazz, "email": "jazz@radio.com", "campaign_id": campaign["id"],
+                                   "source": "gmail", "kind": "sent", "at": "2026-11-20T10:00:00Z"}])
+    assert current_totals(db, "Lights single")["totals"]["sent"] == 1

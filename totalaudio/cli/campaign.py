@@ -114,7 +114,7 @@ def status(name: Optional[str] = typer.Argument(None, help="One campaign (defaul
     from totalaudio.services.campaigns import service as svc
 
     db = state().db
-    rows = [svc.status(db, name)] if name else [svc.status(db, c["id"]) for c in svc.list_campaigns(db)]
+    rows = [svc.status(db, name)] if name else svc.statuses(db)
     output.emit(rows[0] if name else rows, "json" if json_ else "text", lambda _d: _render_status(rows))
 
 

@@ -72,14 +72,23 @@ def _next(name: str, steps: dict[str, dict[str, Any]], totals: dict[str, int]) -
 
 def status(db: Any, ref: str) -> dict[str, Any]:
     """One campaign: its steps, counts (chosen, sent, opened, replied by kind, bounced, outcomes), next action."""
-    facts = current_totals(db, ref)
+    return _status(db, find_campaign(db, ref))
+
+
+def statuses(db: Any) -> list[dict[str, Any]]:
+    """The status of every campaign, newest first."""
+    return [_status(db, row) for row in CampaignStore(db).list()]
+
+
+def _status(db: Any, row: dict[str, Any]) -> dict[str, Any]:
+    facts = current_totals(db, row)
     c, t = facts["campaign"], facts["totals"]
     steps = StepLog(db).latest(c["id"])
     counts = {k: t[k] for k in ("chosen", "sent", "delivered", "opened", "clicked", "bounced", "unsubscribed",
                                 "outcomes")}
     replied = {"human": t["replied"], "autoReply": t["autoReplies"], "bounce": t["bounced"],
                "unsubscribe": t["unsubscribed"]}
-    return {**c, "channel": find_campaign(db, c["id"]).get("channel"),
+    return {**c, "channel": row.get("channel"),
             "steps": [{"step": s, "state": steps[s]["state"] if s in steps else "pending",
                        "at": steps[s]["finished_at"] if s in steps else None,
                        "error": steps[s]["error"] if s in steps else None} for s in STEPS],

@@ -228,9 +228,10 @@ def campaign_totals(db: Any, ref: str) -> dict[str, Any]:
     return {"campaign": _campaign(campaign), "totals": _totals(rows)}
 
 
-def current_totals(db: Any, ref: str) -> dict[str, Any]:
-    """``campaign_totals``, computed again only when the campaign has new events or another set of contacts."""
-    campaign, cache = find_campaign(db, ref), TotalsCache(db)
+def current_totals(db: Any, ref: str | dict[str, Any]) -> dict[str, Any]:
+    """``campaign_totals`` (of a campaign ref or row), computed again only when the campaign has new events or
+    another set of contacts."""
+    campaign, cache = find_campaign(db, ref) if isinstance(ref, str) else ref, TotalsCache(db)
     stamp = cache.stamp(campaign["id"])
     totals = cache.get(campaign["id"], stamp)
     if totals is None:
