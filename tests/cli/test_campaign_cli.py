@@ -153,14 +153,19 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def open_in_chromium(page_file, screenshot, width):
-    """Load the report in headless Chromium; the console errors, the requests that left the page, the height."""
+def need_chromium():
+    """Skip without Debian's chromium; under CI its absence is a failure (.ci/run installs it)."""
     import os
 
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing (.ci/run installs Debian's chromium)")
         pytest.skip(f"{CHROMIUM} is not installed")
+
+
+def open_in_chromium(page_file, screenshot, width):
+    """Load the report in headless Chromium; the console errors, the requests that left the page, the height."""
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     errors, outside = [], []
@@ -209,3 +214,10 @@ def test_strangers_text_is_printed_plain_never_as_markup(store):
        "--json")
     shown = ok("contacts", "timeline", "jo@storm.example").out
     assert "[red]loud[/red]" in shown
+
+
+def test_pdf_through_headless_chromium(store, tmp_path):
+    need_chromium()
+    pdf = tmp_path / "lights.pdf"
+    data = ok("report", "Lights", "--pdf", pdf, "--json", "--no-ai")
+    assert data["files"] == {"pdf": str(pdf)} and pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
