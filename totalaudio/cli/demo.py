@@ -13,6 +13,7 @@ from totalaudio.cli import output
 def demo(json_: bool = output.JSON,
          keep: bool = typer.Option(False, "--keep", help="Keep the throwaway TAP_HOME and print its path.")) -> None:
     """Walk through tap offline on the bundled example contacts, in a throwaway TAP_HOME."""
+    from totalaudio.cli.campaign import report_writer
     from totalaudio.config import Settings
     from totalaudio.services import demo as svc
     from totalaudio.store.db import open_db
@@ -20,6 +21,7 @@ def demo(json_: bool = output.JSON,
     home = Path(tempfile.mkdtemp(prefix="tap-demo-"))
     settings = Settings({"TAP_HOME": str(home)}, environ={}, cwd=home)
     ctx = svc.DemoContext(settings, open_db(settings.db_path), svc.example_contacts())
+    ctx.data["write_report"] = report_writer(settings)
     steps = []
     for step, ok, summary in svc.run_steps(ctx):
         steps.append({"title": step.title, "command": step.command, "ok": ok, "summary": summary})

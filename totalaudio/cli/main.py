@@ -16,6 +16,7 @@ from totalaudio.cli import airtable
 from totalaudio.cli import billing
 from totalaudio.cli import claude, llm, research
 from totalaudio.cli import notify, webhooks
+from totalaudio.cli import campaign, followups, report
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -62,6 +63,9 @@ app.add_typer(llm.app, name="llm")
 app.add_typer(research.app, name="research")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(notify.app, name="notify")
+app.add_typer(campaign.app, name="campaign")
+app.command("followups")(followups.followups)
+app.command("report")(report.report)
 
 
 def main() -> None:

@@ -103,6 +103,13 @@ def _sync_plan(ctx: DemoContext) -> str:
     return step_sync_plan(ctx)
 
 
+def _campaign(ctx: DemoContext) -> str:
+    """Run a release as one campaign, every step offline, ending in the artist's report."""
+    from totalaudio.services.campaigns.demo import run_campaign
+
+    return run_campaign(ctx.db, ctx.settings, ctx.data.get("write_report"))
+
+
 STEPS: list[Step] = [
     Step("Import the example contacts", "tap contacts import examples/contacts.csv", step_import),
     Step("Pick a campaign's contacts", "tap contacts list --genre indie --status opted-in", step_filter),
@@ -111,6 +118,7 @@ STEPS: list[Step] = [
     Step("Analyse email domains", "tap airtable domains", audit_demo.step_domains),
     Step("Enrich from station websites", "tap airtable enrich (example sites on loopback)", step_enrich),
     Step("Plan the Airtable sync", "tap airtable sync --push --dry-run", _sync_plan),
+    Step("Run a campaign", "tap campaign new ...; tap campaign run ... --yes; tap report ...", _campaign),
     Step("Check integrations", "tap status --offline", step_status),
     Step("Inspect the store", "tap db status", step_store),
 ]

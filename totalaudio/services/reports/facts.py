@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from totalaudio.services.engagement import Engagement, campaign_scores, is_machine, parse_time
+from totalaudio.store.campaign_runs import TotalsCache
 from totalaudio.store.campaigns import CampaignStore
 
 OUTCOME_TYPES = ("add", "play", "interview", "review", "feature", "decline")
@@ -210,3 +211,30 @@ def find_campaign(db: Any, ref: str) -> dict[str, Any]:
     """A campaign by id (local, Airtable, Mailchimp) or by its exact name (case-insensitive)."""
     rows = list(db.query("SELECT * FROM campaigns WHERE name = ? COLLATE NOCASE ORDER BY created_at DESC", [ref]))
     return rows[0] if rows else CampaignStore(db).get(ref)
+
+
+def campaign_totals(db: Any, ref: str) -> dict[str, Any]:
+    """The campaign's totals alone (the same figures as ``campaign_facts``'s), cheap enough for a status line:
+    one indexed pass over the campaign's events, no scores or breakdowns."""
+    campaign = find_campaign(db, ref)
+    chosen = [r[0] for r in db.execute("SELECT contact_id FROM campaign_contacts WHERE campaign_id = ?",
+                                       [campaign["id"]]).fetchall()]
+    per_contact: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    sql = ("SELECT contact_id, kind, at, CASE WHEN data = '{}' THEN NULL ELSE data END FROM events "
+           "WHERE campaign_id = ? ORDER BY at, id")
+    for contact_id, kind, at, data in db.execute(sql, [campaign["id"]]).fetchall():
+        per_contact[contact_id].append({"kind": kind, "at": at, "data": data})
+    rows = [_fold({"id": cid}, per_contact.get(cid, [])) for cid in chosen]
+    return {"campaign": _campaign(campaign), "totals": _totals(rows)}
+
+
+def current_totals(db: Any, ref: str | dict[str, Any]) -> dict[str, Any]:
+    """``campaign_totals`` (of a campaign ref or row), computed again only when the campaign has new events or
+    another set of contacts."""
+    campaign, cache = find_campaign(db, ref) if isinstance(ref, str) else ref, TotalsCache(db)
+    stamp = cache.stamp(campaign["id"])
+    totals = cache.get(campaign["id"], stamp)
+    if totals is None:
+        totals = campaign_totals(db, campaign["id"])["totals"]
+        cache.put(campaign["id"], stamp, totals)
+    return {"campaign": _campaign(campaign), "totals": totals}
