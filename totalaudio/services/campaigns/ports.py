@@ -2,7 +2,7 @@
 narrative, Make.com notifications. One function per external step, each importing its capability lazily.
 
 A step whose capability is not part of this build fails with a message naming the missing module; the report
-narrative falls back to the template narrative instead (services/reports/narrative.py). Tests and the demo
+narrative falls back to Claude's template narrative (services/claude/report.py). Tests and the demo
 pass their own ``Ports`` (dependency injection through the step context).
 """
 
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from totalaudio.errors import ConfigError, IntegrationError, TapError
-from totalaudio.services.reports.narrative import template_narrative
 
 GMAIL_SEND = "totalaudio.services.gmail.send"
 GMAIL_WATCH = "totalaudio.services.gmail.watch"
@@ -52,18 +51,14 @@ def gmail_watch(ctx: Any) -> dict[str, Any]:
 
 def narrative(db: Any, settings: Any, facts: dict[str, Any], *, use_ai: bool = True,
               run_id: str | None = None) -> dict[str, Any]:
-    """Claude's grounded narrative of the facts; the template narrative without Claude's module or key."""
-    if use_ai:
-        try:
-            module = importlib.import_module(CLAUDE_REPORT)
-        except ModuleNotFoundError:
-            module = None
-        if module is not None:
-            try:
-                return module.narrative(db, settings, facts, use_ai=True, run_id=run_id)
-            except ConfigError:
-                pass  # no ANTHROPIC_API_KEY: the template below says the same figures without a model
-    return template_narrative(facts)
+    """Claude's grounded narrative of the facts; the template narrative without a key, or while Claude is down."""
+    from totalaudio.services.claude import report
+
+    try:
+        return report.narrative(db, settings, facts, use_ai=use_ai, run_id=run_id)
+    except IntegrationError as exc:
+        result = report.narrative(db, settings, facts, use_ai=False)
+        return {**result, "grounding": {**result["grounding"], "problems": [f"Claude unavailable: {exc.error}"]}}
 
 
 def notify(settings: Any, event: str, data: dict[str, Any]) -> str | None:
