@@ -8,6 +8,7 @@ from totalaudio import integrations
 from totalaudio.clients._base import Caller, Failure
 from totalaudio.clients._httpx import classify_httpx
 from totalaudio.config import Settings
+from totalaudio.redact import redact_obj
 
 INTEGRATION = integrations.get("make")
 
@@ -34,7 +35,7 @@ class MakeClient:
 
     def trigger(self, event: str, data: dict[str, Any]) -> str:
         """Send ``{"event", "data"}`` to the scenario; Make answers ``Accepted``."""
-        body = {"event": event, "data": data}
+        body = redact_obj({"event": event, "data": data})  # a notification leaves tap: never with a secret
         return self.caller.call("trigger", self._post, body, payload=body)
 
 

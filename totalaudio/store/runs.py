@@ -10,6 +10,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from totalaudio.errors import utc_now
+from totalaudio.redact import redact, redact_obj
 from totalaudio.store.db import transaction
 
 MIGRATIONS = [
@@ -53,7 +54,10 @@ def new_run_id(command: str) -> str:
 
 
 def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    """JSON text for the run log and journal, redacted: no secret is ever stored."""
+    if value is None:
+        return None
+    return redact(json.dumps(redact_obj(value), ensure_ascii=False, default=str))
 
 
 class RunLog:
@@ -71,7 +75,7 @@ class RunLog:
 
     def finish(self, run_id: str, status: str, result: Any = None, error: str | None = None) -> None:
         """Record how a run ended: ok, failed or interrupted (a result already recorded is kept)."""
-        changes = {"status": status, "finished_at": utc_now(), "error": error}
+        changes = {"status": status, "finished_at": utc_now(), "error": redact(error) if error else error}
         if result is not None:
             changes["result"] = _dump(result)
         self.db.table("runs").update(run_id, changes)
