@@ -15,7 +15,7 @@ import re
 import threading
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit
 
 from totalaudio import integrations
 
@@ -66,6 +66,9 @@ def plain_forms(secret: str) -> set[str]:
     """The textual forms a secret travels in: as is, URL-encoded, JSON-escaped."""
     forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1],
              json.dumps(secret, ensure_ascii=False)[1:-1], secret.replace("/", "\\/")}
+    if "://" in secret:  # a secret URL (Make's webhook) travels as its path too: in request lines and logs
+        path = urlsplit(secret).path.strip("/")
+        forms |= {path, path.rsplit("/", 1)[-1]} if len(path.rsplit("/", 1)[-1]) >= 12 else {path}
     return {f for f in forms if len(f) >= MIN_SECRET}
 
 
