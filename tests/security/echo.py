@@ -17,8 +17,9 @@ MODES = {"json400": 400, "text500": 500, "json429": 429, "json401": 401}
 class EchoServer:
     """Start with ``start()``; ``url``, ``requests`` (how many arrived) and ``mode`` are for the tests."""
 
-    def __init__(self, mode: str = "json400") -> None:
+    def __init__(self, mode: str = "json400", extra: str = "") -> None:
         self.mode = mode
+        self.extra = extra  # text added to every answer (markup, control characters ...)
         self.requests = 0
         self.server: ThreadingHTTPServer | None = None
 
@@ -38,7 +39,7 @@ class EchoServer:
                 echo.requests += 1
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-                text = f"{self.command} {self.path}\n{self.headers}\n{body}"
+                text = f"{echo.extra}{self.command} {self.path}\n{self.headers}\n{body}"
                 self._send(MODES[echo.mode], text)
 
             def _send(self, status: int, text: str) -> None:
