@@ -49,6 +49,7 @@ class State:
         settings = self.settings
         with WriteLock(settings.lock_path, command, timeout=settings.get_float("TAP_LOCK_TIMEOUT")):
             runs = RunLog(self.db)
+            runs.reap(holding_lock=True)
             run_id = runs.start(command, args)
             self.run_ids.append(run_id)
             try:

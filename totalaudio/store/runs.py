@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import socket
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -44,7 +46,12 @@ MIGRATIONS = [
     CREATE INDEX journal_entity ON journal(entity, entity_id);
     CREATE INDEX journal_pending ON journal(target, state)
     """),
+    ("1100_runs_pid", """
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN host TEXT
+    """),
 ]
+HOST = socket.gethostname()
 
 
 def new_run_id(command: str) -> str:
@@ -70,8 +77,20 @@ class RunLog:
         """Record the start of a run and return its id."""
         run_id = new_run_id(command)
         self.db.table("runs").insert({"id": run_id, "command": command, "args": _dump(args or {}),
-                                      "status": "running", "started_at": utc_now()})
+                                      "status": "running", "started_at": utc_now(), "pid": os.getpid(),
+                                      "host": HOST})
         return run_id
+
+    def reap(self, *, holding_lock: bool) -> list[str]:
+        """Mark `running` runs whose process is gone as `interrupted` (killed with kill -9, a power cut);
+        returns their ids. A run's process is gone when its pid is dead on this host, or, while the caller
+        holds the write lock that every mutating run holds, when it ran elsewhere or recorded no pid."""
+        rows = self.db.query("SELECT id, pid, host FROM runs WHERE status = 'running'")
+        gone = [r["id"] for r in rows if r["pid"] != os.getpid() and _gone(r["pid"], r["host"], holding_lock)]
+        for run_id in gone:
+            self.db.table("runs").update(run_id, {"status": "interrupted", "finished_at": utc_now(),
+                                                  "error": "the process ended without finishing the run"})
+        return gone
 
     def finish(self, run_id: str, status: str, result: Any = None, error: str | None = None) -> None:
         """Record how a run ended: ok, failed or interrupted (a result already recorded is kept)."""
@@ -92,6 +111,18 @@ class RunLog:
     def recent(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest runs, newest first."""
         return list(self.db.query("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", [limit]))
+
+
+def _gone(pid: int | None, host: str | None, holding_lock: bool) -> bool:
+    if pid is None or host != HOST:
+        return holding_lock
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 class Journal:
