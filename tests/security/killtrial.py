@@ -102,3 +102,57 @@ def import_trial(workdir: Path, rows: int, delay: float) -> dict:
     if killed and interrupted != 1:
         problems.append(f"{interrupted} runs marked interrupted, expected 1")
     return {"killed": killed, "problems": problems, "interrupted": interrupted}
+
+
+def _runs_left_running_after(home: Path, workdir: Path, args: list[str], env: dict[str, str]) -> list[str]:
+    """Run ``tap ARGS`` to the end after a kill; problems: it failed, or a run is still marked running."""
+    after = subprocess.run([sys.executable, "-m", "totalaudio", *args], env={**os.environ, "TAP_HOME": str(home),
+                           **env}, cwd=workdir, capture_output=True, text=True, timeout=300)
+    problems = [] if after.returncode in (0, 5) else [f"the next run failed ({after.returncode}): "
+                                                      f"{after.stderr[-300:]}"]
+    conn = sqlite3.connect(home / "tap.db")
+    try:
+        if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            problems.append("integrity_check failed")
+        if stuck := [r[0] for r in conn.execute("SELECT id FROM runs WHERE status = 'running'")]:
+            problems.append(f"runs still running: {stuck}")
+    finally:
+        conn.close()
+    return problems
+
+
+def audit_fix_trial(workdir: Path, rows: int, delay: float) -> dict:
+    """Kill `airtable audit --fix` on a base with fixable slips, run it again, check the store."""
+    home = workdir / "home"
+    path = workdir / "slips.csv"
+    lines = ["Email,First Name,Station"] + [f"dj{i}@gmial.com,  dj {i} ,station {i % 40} fm" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n")
+    subprocess.run([sys.executable, "-m", "totalaudio", "contacts", "import", str(path)], check=True, cwd=workdir,
+                   env={**os.environ, "TAP_HOME": str(home)}, capture_output=True)
+    killed = kill_when_running(start(home, ["airtable", "audit", "--fix", "--json"]), home, delay)
+    problems = _runs_left_running_after(home, workdir, ["airtable", "audit", "--fix", "--json"], {})
+    return {"killed": killed, "problems": problems}
+
+
+def sync_push_trial(workdir: Path, rows: int, delay: float) -> dict:
+    """Kill `airtable sync --push` against the Airtable fake, push again, check nothing was created twice."""
+    from tests.fakes.airtable_fake import AirtableFake, tap_base
+
+    fake = AirtableFake(rate_limit=None).start()
+    contacts, _ = tap_base(fake)
+    home = workdir / "home"
+    env = {"AIRTABLE_API_KEY": fake.token, "AIRTABLE_BASE_ID": fake.base_id, "TAP_AIRTABLE_BASE_URL": fake.url}
+    try:
+        big = contacts_csv(workdir / "big.csv", rows)
+        subprocess.run([sys.executable, "-m", "totalaudio", "contacts", "import", str(big)], check=True,
+                       cwd=workdir, env={**os.environ, "TAP_HOME": str(home)}, capture_output=True)
+        killed = kill_when_running(start(home, ["airtable", "sync", "--push", "--json"], env), home, delay)
+        problems = _runs_left_running_after(home, workdir, ["airtable", "sync", "--push", "--json"], env)
+        emails = [r["fields"].get("Email") for r in contacts.records.values()]
+        if len(emails) != len(set(emails)):
+            problems.append(f"{len(emails) - len(set(emails))} contacts created twice in Airtable")
+        if len(set(emails)) != rows:
+            problems.append(f"{len(set(emails))} of {rows} contacts in Airtable after the second push")
+    finally:
+        fake.stop()
+    return {"killed": killed, "problems": problems}

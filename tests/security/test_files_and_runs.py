@@ -51,3 +51,8 @@ def test_kill_9_during_an_import_leaves_a_whole_store(tmp_path, delay):
     result = killtrial.import_trial(tmp_path, 3000, delay)
     assert result["problems"] == []
     assert result["killed"] or delay > 0  # killed inside the run at least when killed at once
+
+
+def test_kill_9_during_a_push_to_airtable_never_creates_twice(tmp_path):
+    result = killtrial.sync_push_trial(tmp_path, 120, 0.0)
+    assert result["problems"] == []
