@@ -46,11 +46,11 @@ SHAPES = [
 # `Bearer x`, `Basic x`, `key: value` / `key=value` (headers, query strings, forms), `"key": "value"` (JSON, also
 # JSON inside a JSON string), and the password of a URL's userinfo. A bare JSON value (true, 12) is left alone,
 # so redacted JSON stays JSON.
-_VALUE = r"(?:(?:bearer|basic)\s+)?(?!" + re.escape(MASK) + r")[^\s\"'&,;}\\<]{4,}"
+_VALUE = r"((?:bearer|basic)\s+)?(?!" + re.escape(MASK) + r")(?!(?:bearer|basic)\s)[^\s\"'&,;}\\<]{4,}"
 CONTEXTS = [
     (re.compile(r"(?i)\b(bearer|basic)(\s+)(?=[A-Za-z0-9._~+/=\-]*[0-9+/=])[A-Za-z0-9._~+/=\-]{8,}"), r"\1\2" + MASK),
-    (re.compile(rf"(?i)(?<![A-Za-z0-9_\-\"'])({_KEY_ALT})(\s*[:=]\s*)(?![\"'\\])" + _VALUE), r"\1\2" + MASK),
-    (re.compile(rf"(?i)(\\?[\"'])({_KEY_ALT})(\\?[\"']\s*:\s*\\?[\"'])" + _VALUE), r"\1\2\3" + MASK),
+    (re.compile(rf"(?i)(?<![A-Za-z0-9_\-\"'])({_KEY_ALT})(\s*[:=]\s*)(?![\"'\\])" + _VALUE), r"\1\2\3" + MASK),
+    (re.compile(rf"(?i)(\\?[\"'])({_KEY_ALT})(\\?[\"']\s*:\s*\\?[\"'])" + _VALUE), r"\1\2\3\4" + MASK),
     (re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]{3,}@"), r"\1" + MASK + "@"),
 ]
 SHAPE_RE = re.compile("|".join(SHAPES))
@@ -78,10 +78,10 @@ def base64_cores(secret: str) -> set[str]:
     cores: set[str] = set()
     raw = secret.encode("utf-8")
     for pad in range(3):
-        enc = base64.b64encode(b"\0" * pad + raw + b"\0\0").decode()
-        # Keep the characters that depend on the secret's bytes alone: drop the group mixed with a prefix
-        # and the last group, which mixes with whatever follows.
-        core = enc[4 if pad else 0:-4]
+        enc = base64.b64encode(b"\0" * pad + raw).decode()
+        # Keep the characters of the 3-byte groups made of the secret's bytes alone: not the first group when
+        # it mixes with a prefix, nor the last when it mixes with whatever follows.
+        core = enc[4 if pad else 0:((pad + len(raw)) // 3) * 4]
         if len(core) >= 8:
             cores |= {core, core.replace("+", "-").replace("/", "_")}
     return cores
