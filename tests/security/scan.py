@@ -73,6 +73,22 @@ COMMANDS = [
 ]
 
 
+class FakeTime:
+    """Stands in for the clients' clock (``clients._base.time``): waits (backoff, 429 cool-downs) pass at once."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 1e-6)
+
+
 def environment(echo_url: str, secrets: dict[str, str]) -> dict[str, str]:
     """Every secret set, every base URL pointed at the echo server."""
     from totalaudio import integrations

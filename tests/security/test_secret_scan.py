@@ -9,28 +9,12 @@ from tests.security import scan
 from tests.security.echo import EchoServer
 
 
-class FakeTime:
-    """Stands in for the clients' clock: waits (backoff, 429 cool-downs) pass at once."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(seconds, 1e-6)
-
-
 @pytest.fixture
 def fast_clients(monkeypatch):
     """Client retries and rate limits without real waiting, and fresh limiters for every test."""
     from totalaudio.clients import _base
 
-    monkeypatch.setattr(_base, "time", FakeTime())
+    monkeypatch.setattr(_base, "time", scan.FakeTime())
     monkeypatch.setattr(_base, "_LIMITERS", {})
 
 

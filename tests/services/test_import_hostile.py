@@ -7,7 +7,6 @@ import json
 import pytest
 
 from tests.cli.helpers import tap
-from totalaudio.errors import InputError
 from totalaudio.services.contacts import io as contacts_io
 from totalaudio.services.contacts.service import import_contacts, list_contacts
 from totalaudio.store.db import open_db
