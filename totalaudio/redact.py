@@ -27,39 +27,46 @@ EXTRA_SECRET_ENV: tuple[str, ...] = ()
 SECRET_KEYS = ("authorization", "proxy-authorization", "x-api-key", "x-make-apikey", "api-key", "api_key",
                "apikey", "access_token", "refresh_token", "id_token", "client_secret", "password", "secret",
                "token", "cookie", "set-cookie", "stripe-signature", "webhook-signature", "x-goog-api-key")
+KEY_TRIGGERS = ("auth", "key", "token", "secret", "pass", "cookie", "signature")  # one is in every SECRET_KEYS name
 _KEY_ALT = "|".join(re.escape(k) for k in sorted(SECRET_KEYS, key=len, reverse=True))
-# The shapes of each service's credentials (documented prefixes and lengths).
+# The shapes of each service's credentials (documented prefixes and lengths), each with a literal that any
+# match contains: a pattern runs only on text holding its literal (a scan of every position costs 50x more).
 SHAPES = [
-    r"\bpat[A-Za-z0-9]{8,}\.[A-Za-z0-9]{16,}",  # Airtable personal access token
-    r"\bkey(?=[A-Za-z0-9]{14}\b)(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{14}\b",  # Airtable API key
-    r"\bsk-ant-[A-Za-z0-9_\-]{8,}",  # Anthropic
-    r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}",  # Stripe secret and restricted keys
-    r"\bwhsec_[A-Za-z0-9+/=]{8,}",  # Stripe webhook signing secret
-    r"\bya29\.[A-Za-z0-9_\-.]{8,}",  # Google OAuth access token
-    r"(?<![A-Za-z0-9])1//[A-Za-z0-9_\-]{16,}",  # Google OAuth refresh token
-    r"\bGOCSPX-[A-Za-z0-9_\-]{8,}",  # Google OAuth client secret
-    r"\bpplx-[A-Za-z0-9]{8,}",  # Perplexity
-    r"\b[0-9a-f]{32}-us[0-9]{1,2}\b",  # Mailchimp API key
-    r"\bhook\.[a-z0-9]+\.make\.com/[A-Za-z0-9_\-]{8,}",  # Make.com custom webhook (the URL is the secret)
-    r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",  # JWTs (id tokens, service tokens)
+    ("pat", r"\bpat[A-Za-z0-9]{8,}\.[A-Za-z0-9]{16,}"),  # Airtable personal access token
+    ("key", r"\bkey(?=[A-Za-z0-9]{14}\b)(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{14}\b"),  # API key
+    ("sk-ant-", r"\bsk-ant-[A-Za-z0-9_\-]{8,}"),  # Anthropic
+    ("_live_", r"\b(?:sk|rk)_live_[A-Za-z0-9]{8,}"),  # Stripe secret and restricted keys
+    ("_test_", r"\b(?:sk|rk)_test_[A-Za-z0-9]{8,}"),
+    ("whsec_", r"\bwhsec_[A-Za-z0-9+/=]{8,}"),  # Stripe webhook signing secret
+    ("ya29.", r"\bya29\.[A-Za-z0-9_\-.]{8,}"),  # Google OAuth access token
+    ("1//", r"(?<![A-Za-z0-9])1//[A-Za-z0-9_\-]{16,}"),  # Google OAuth refresh token
+    ("GOCSPX-", r"\bGOCSPX-[A-Za-z0-9_\-]{8,}"),  # Google OAuth client secret
+    ("pplx-", r"\bpplx-[A-Za-z0-9]{8,}"),  # Perplexity
+    ("-us", r"\b[0-9a-f]{32}-us[0-9]{1,2}\b"),  # Mailchimp API key
+    (".make.com/", r"\bhook\.[a-z0-9]+\.make\.com/[A-Za-z0-9_\-]{8,}"),  # Make.com webhook (the URL is the secret)
+    ("eyJ", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),  # JWTs (id tokens)
 ]
+SHAPE_RES = [(literal, re.compile(pattern)) for literal, pattern in SHAPES]
+SHAPE_RE = re.compile("|".join(pattern for _, pattern in SHAPES))  # all shapes at once, for checks
 # `Bearer x`, `Basic x`, `key: value` / `key=value` (headers, query strings, forms), `"key": "value"` (JSON, also
 # JSON inside a JSON string), and the password of a URL's userinfo. A bare JSON value (true, 12) is left alone,
 # so redacted JSON stays JSON.
 _VALUE = r"((?:bearer|basic)\s+)?(?!" + re.escape(MASK) + r")(?!(?:bearer|basic)\s)[^\s\"'&,;}\\<]{4,}"
-CONTEXTS = [
-    (re.compile(r"(?i)\b(bearer|basic)(\s+)(?=[A-Za-z0-9._~+/=\-]*[0-9+/=])[A-Za-z0-9._~+/=\-]{8,}"), r"\1\2" + MASK),
-    (re.compile(rf"(?i)(?<![A-Za-z0-9_\-\"'])({_KEY_ALT})(\s*[:=]\s*)(?![\"'\\])" + _VALUE), r"\1\2\3" + MASK),
-    (re.compile(rf"(?i)(\\?[\"'])({_KEY_ALT})(\\?[\"']\s*:\s*\\?[\"'])" + _VALUE), r"\1\2\3\4" + MASK),
-    (re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^/\s@]{3,}@"), r"\1" + MASK + "@"),
+CONTEXTS = [  # (lower-case literals of which one must occur, pattern, replacement)
+    (("bearer", "basic"), re.compile(r"(?i)\b(bearer|basic)(\s+)(?=[A-Za-z0-9._~+/=\-]*[0-9+/=])[A-Za-z0-9._~+/=\-]{8,}"), r"\1\2" + MASK),
+    (KEY_TRIGGERS, re.compile(rf"(?i)(?<![A-Za-z0-9_\-\"'])({_KEY_ALT})(\s*[:=]\s*)(?![\"'\\])" + _VALUE), r"\1\2\3" + MASK),
+    (KEY_TRIGGERS, re.compile(rf"(?i)(\\?[\"'])({_KEY_ALT})(\\?[\"']\s*:\s*\\?[\"'])" + _VALUE), r"\1\2\3\4" + MASK),
+    (("://",), re.compile(r"(://[^/\s:@]*:)[^/\s@]{3,}@"), r"\1" + MASK + "@"),
 ]
-SHAPE_RE = re.compile("|".join(SHAPES))
 B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-=")
 
 
 def secret_names() -> tuple[str, ...]:
     """Every setting that holds a secret (the registry's secrets and EXTRA_SECRET_ENV)."""
-    return tuple(v for i in integrations.REGISTRY for v in i.secrets) + EXTRA_SECRET_ENV
+    return _REGISTRY_SECRETS + EXTRA_SECRET_ENV
+
+
+_REGISTRY_SECRETS = tuple(v for i in integrations.REGISTRY for v in i.secrets)
 
 
 def plain_forms(secret: str) -> set[str]:
@@ -126,9 +133,15 @@ class Redactor:
             text = self.plain.sub(MASK, text)
         if self.b64 is not None:
             text = self._widened(self.b64, text)
-        text = SHAPE_RE.sub(MASK, text)
-        for pattern, replacement in CONTEXTS:
-            text = pattern.sub(replacement, text)
+        for literal, pattern in SHAPE_RES:
+            if literal in text:
+                text = pattern.sub(MASK, text)
+        lower = text.lower()
+        for literals, pattern, replacement in CONTEXTS:
+            for word in literals:
+                if word in lower:
+                    text = pattern.sub(replacement, text)
+                    break
         return text
 
 
@@ -152,17 +165,17 @@ _DOTENV: dict[Any, dict[str, str]] = {}
 
 
 def _dotenv_secrets(names: tuple[str, ...]) -> dict[str, str]:
-    path = Path.cwd() / ".env"
     try:
-        info = path.stat()
+        path = os.path.join(os.getcwd(), ".env")
+        info = os.stat(path)
     except OSError:
         return {}
-    key = (str(path), info.st_mtime_ns, info.st_size, names)
+    key = (path, info.st_mtime_ns, info.st_size, names)
     if key not in _DOTENV:
         try:
             from dotenv import dotenv_values
 
-            values = dotenv_values(path)
+            values = dotenv_values(Path(path))
         except (OSError, ValueError, UnicodeDecodeError):
             values = {}
         _DOTENV.clear()
@@ -180,11 +193,22 @@ def configured() -> set[str]:
 
 def current() -> Redactor:
     """The redactor for the secrets configured now (rebuilt only when they change)."""
-    values = frozenset(configured())
-    with _LOCK:
-        if _CACHE["key"] != values:
-            _CACHE["key"], _CACHE["redactor"] = values, Redactor(values)
-        return _CACHE["redactor"]
+    names = secret_names()
+    try:
+        dotenv = os.stat(".env").st_mtime_ns
+    except OSError:
+        dotenv = None
+    key = (tuple(os.environ.get(n) for n in names), os.getcwd(), dotenv, len(_REGISTERED))
+    if _CACHE["key"] != key:
+        redactor = Redactor(configured())
+        with _LOCK:
+            _CACHE["key"], _CACHE["redactor"] = key, redactor
+    return _CACHE["redactor"]
+
+
+def registered_count() -> int:
+    """How many values were registered (a cheap check that a held redactor is still complete)."""
+    return len(_REGISTERED)
 
 
 def redact(text: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from totalaudio.errors import ExitCode, IntegrationError, TapError
+from totalaudio import redact as redaction
 from totalaudio.redact import redact, redact_obj
 
 JSON_FLAGS = ("--json", "--jsonl")
@@ -21,10 +22,14 @@ class Redacting:
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
+        self._redactor = redaction.current()  # the secrets of this invocation, plus any registered later
+        self._registered = redaction.registered_count()
 
     def write(self, text: str) -> int:
         """Write ``text`` redacted; returns the length given, as callers expect."""
-        self._stream.write(safe_text(redact(text)))
+        if self._registered != redaction.registered_count():
+            self._redactor, self._registered = redaction.current(), redaction.registered_count()
+        self._stream.write(safe_text(self._redactor(text)))
         return len(text)
 
     def writelines(self, lines: Any) -> None:

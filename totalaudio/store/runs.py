@@ -12,7 +12,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from totalaudio.errors import utc_now
-from totalaudio.redact import redact, redact_obj
+from totalaudio.redact import current, redact
 from totalaudio.store.db import transaction
 
 MIGRATIONS = [
@@ -60,11 +60,12 @@ def new_run_id(command: str) -> str:
     return f"r{stamp}-{secrets.token_hex(2)}"
 
 
-def _dump(value: Any) -> str | None:
-    """JSON text for the run log and journal, redacted: no secret is ever stored."""
+def _dump(value: Any, redactor: Any = None) -> str | None:
+    """JSON text for the run log and journal, redacted: no secret is ever stored (quoted credential keys are
+    masked too). ``redactor``: one fetched for a batch of rows."""
     if value is None:
         return None
-    return redact(json.dumps(redact_obj(value), ensure_ascii=False, default=str))
+    return (redactor or current())(json.dumps(value, ensure_ascii=False, default=str))
 
 
 class RunLog:
@@ -133,9 +134,9 @@ class Journal:
 
     def record_many(self, run_id: str | None, entries: Iterable[dict[str, Any]]) -> None:
         """Append entries ``{entity, entity_id, op, before, after[, target, state]}``."""
-        now = utc_now()
+        now, red = utc_now(), current()
         rows = [{"run_id": run_id, "entity": e["entity"], "entity_id": e["entity_id"], "op": e["op"],
-                 "before": _dump(e.get("before")), "after": _dump(e.get("after")),
+                 "before": _dump(e.get("before"), red), "after": _dump(e.get("after"), red),
                  "target": e.get("target", "local"), "state": e.get("state", "done"), "created_at": now}
                 for e in entries]
         columns = ("run_id", "entity", "entity_id", "op", "before", "after", "target", "state", "created_at")
