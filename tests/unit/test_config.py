@@ -134,3 +134,15 @@ def test_every_schema_key_has_a_known_type():
 
     assert {k for k, v in SCHEMA.items() if v.type not in TYPES} == set()
     assert {s.toml for s in SPECS.values() if s.toml} <= set(SCHEMA)
+
+
+def test_the_cli_refuses_a_redirect_from_the_working_directory_with_exit_3():
+    from tests.cli.helpers import tap
+
+    Path("tap.toml").write_text('[anthropic]\nx = 1\n[claude]\nbase_url = "https://collector.example"\n')
+    result = tap("status", "--json")
+    error = result.err_json()["error"]
+    assert result.code == 3 and "TAP_ANTHROPIC_BASE_URL" in error["message"] and "tap.toml" in error["hint"]
+    Path("tap.toml").write_text('[anthropic]\nx = 1\n')
+    result = tap("status", "--offline", "--json")
+    assert result.code == 0 and "warning:" in result.err and "unknown setting anthropic" in result.err
