@@ -53,9 +53,13 @@ SHAPE_RE = re.compile("|".join(pattern for _, pattern in SHAPES))  # all shapes 
 # so redacted JSON stays JSON.
 _VALUE = r"((?:bearer|basic)\s+)?(?!" + re.escape(MASK) + r")(?!(?:bearer|basic)\s)[^\s\"'&,;}\\<]{4,}"
 CONTEXTS = [  # (lower-case literals of which one must occur, pattern, replacement)
-    (("bearer", "basic"), re.compile(r"(?i)\b(bearer|basic)(\s+)(?=[A-Za-z0-9._~+/=\-]*[0-9+/=])[A-Za-z0-9._~+/=\-]{8,}"), r"\1\2" + MASK),
-    (KEY_TRIGGERS, re.compile(rf"(?i)(?<![A-Za-z0-9_\-\"'])({_KEY_ALT})(\s*[:=]\s*)(?![\"'\\])" + _VALUE), r"\1\2\3" + MASK),
-    (KEY_TRIGGERS, re.compile(rf"(?i)(\\?[\"'])({_KEY_ALT})(\\?[\"']\s*:\s*\\?[\"'])" + _VALUE), r"\1\2\3\4" + MASK),
+    (("bearer", "basic"),
+     re.compile(r"(?i)\b(bearer|basic)(\s+)(?=[A-Za-z0-9._~+/=\-]*[0-9+/=])[A-Za-z0-9._~+/=\-]{8,}"),
+     r"\1\2" + MASK),
+    (KEY_TRIGGERS, re.compile(rf"(?i)(?<![A-Za-z0-9_\-\"'])({_KEY_ALT})(\s*[:=]\s*)(?![\"'\\])" + _VALUE),
+     r"\1\2\3" + MASK),
+    (KEY_TRIGGERS, re.compile(rf"(?i)(\\?[\"'])({_KEY_ALT})(\\?[\"']\s*:\s*\\?[\"'])" + _VALUE),
+     r"\1\2\3\4" + MASK),
     (("://",), re.compile(r"(://[^/\s:@]*:)[^/\s@]{3,}@"), r"\1" + MASK + "@"),
 ]
 B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-=")
