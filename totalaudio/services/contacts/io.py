@@ -66,14 +66,24 @@ def map_headers(headers: list[str]) -> dict[str, str]:
 
 
 def read_bounded(handle: Any, name: str, limit: int | None = None) -> bytes:
-    """At most ``limit`` bytes from a binary handle; a larger input is an InputError, never a MemoryError."""
+    """At most ``limit`` bytes from a binary handle; a larger input is an InputError, never a MemoryError, and
+    binary data (NUL bytes at both even and odd offsets, which no text encoding has) is refused at its start."""
     limit = MAX_FILE_BYTES if limit is None else limit
-    raw = handle.read(limit + 1)
+    head = handle.read(min(limit + 1, 65536))
+    if _binary(head):
+        raise InputError(f"{name}: binary data, not a contact file", hint="give a CSV, JSON or JSON Lines file")
+    raw = head + (handle.read(limit + 1 - len(head)) if len(head) <= limit else b"")
     if len(raw) > limit:
         raise InputError(f"{name}: larger than {limit // (1024 * 1024) or limit} "
                          f"{'MB' if limit >= 1024 * 1024 else 'bytes'}: not a contact file tap will read whole",
                          hint="split the file, or check that it is the file you meant")
     return raw
+
+
+def _binary(head: bytes) -> bool:
+    sample = head[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    return len(sample) >= 64 and even > len(sample) // 8 and odd > len(sample) // 8
 
 
 def _read_file(path: Path) -> bytes:
