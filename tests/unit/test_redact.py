@@ -91,3 +91,15 @@ def test_store_writers_redact(tmp_path):
     LLMLog(db).record(service="claude", purpose="t", prompt=SECRET, response=SECRET)
     dump = "\n".join(str(row) for t in ("runs", "journal", "dead_letters", "llm_calls") for row in db[t].rows)
     assert SECRET not in dump and dump.count(r.MASK) >= 8
+
+
+def test_the_output_gate_redacts_and_writes_only_valid_utf8():
+    import io
+
+    from totalaudio.cli.errors import Redacting
+
+    buffer = io.StringIO()
+    gate = Redacting(buffer)
+    assert gate.write(f"key {SECRET} and a lone \udc80 surrogate\n") > 0
+    text = buffer.getvalue()
+    assert SECRET not in text and "\ufffd" in text and text.encode("utf-8")
