@@ -13,7 +13,7 @@ import typer
 from totalaudio import integrations
 
 PKG = Path(__file__).resolve().parents[1] / "totalaudio"
-BASE = {"models", "errors", "config", "integrations", "__init__", "__main__"}
+BASE = {"models", "errors", "config", "integrations", "redact", "__init__", "__main__"}
 # What each layer may import from the project, besides the base modules.
 # cli and server are the two front doors; render turns results into documents and is used by both.
 # cli starts the server (`tap webhooks serve`); the server never imports cli.

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 from enum import IntEnum
 from typing import Any
 
+from totalaudio.redact import redact, redact_obj
+
 
 class ExitCode(IntEnum):
     """Exit codes, the same for every command (see README, "Exit codes")."""
@@ -31,10 +33,12 @@ class TapError(Exception):
     kind = "error"
 
     def __init__(self, message: str, *, hint: str | None = None, **details: Any) -> None:
+        # Redacted here, where every error is made, so no message carries a secret to any output or store.
+        message, hint = redact(message), redact(hint) if hint else hint
         super().__init__(message)
         self.message = message
         self.hint = hint
-        self.details = {k: v for k, v in details.items() if v is not None}
+        self.details = redact_obj({k: v for k, v in details.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of this error (the value of ``{"error": ...}``)."""
@@ -95,9 +99,10 @@ class IntegrationError(TapError):
         payload: dict[str, Any] | None = None,
         hint: str | None = None,
     ) -> None:
+        error = redact(error)
         super().__init__(f"{service} {operation} failed: {error}", hint=hint)
         self.service = service
-        self.operation = operation
+        self.operation = redact(operation)
         self.error = error
         self.retryable = retryable
         self.status = status

@@ -109,6 +109,7 @@ class ImportResult:
     dry_run: bool
     run_id: str | None = None
     format: str = "csv"
+    truncated: tuple[Rejection, ...] = ()  # cells cut to the size limit: {row, email, reason}
 
 
 @dataclass(frozen=True)

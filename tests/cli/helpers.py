@@ -27,7 +27,7 @@ class Result:
         return json.loads(self.err)
 
 
-def tap(*args: str, stdin: str | None = None) -> Result:
+def tap(*args: str, stdin: str | bytes | None = None) -> Result:
     """Run ``tap ARGS`` through the same error path as the console script."""
     from totalaudio.cli.errors import run
     from totalaudio.cli.main import app
@@ -35,7 +35,8 @@ def tap(*args: str, stdin: str | None = None) -> Result:
     out, err = io.StringIO(), io.StringIO()
     old_stdin = sys.stdin
     if stdin is not None:
-        sys.stdin = io.StringIO(stdin)
+        raw = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+        sys.stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
     try:
         with redirect_stdout(out), redirect_stderr(err):
             code = run(app, [str(a) for a in args])

@@ -38,10 +38,12 @@ def import_(
     """Import contacts, merging on the normalised email; report created, updated, merged and rejected rows."""
     from totalaudio.services.contacts import service as svc
 
+    from totalaudio.services.contacts.io import read_bounded
+
     st = state()
-    text = sys.stdin.read() if str(file) == "-" else None
+    data = read_bounded(sys.stdin.buffer, "stdin") if str(file) == "-" else None
     with st.mutating("contacts import", {"file": str(file)}, dry_run=dry_run) as run_id:
-        result = svc.import_contacts(st.db, file, fmt=fmt, dry_run=dry_run, run_id=run_id, text=text)
+        result = svc.import_contacts(st.db, file, fmt=fmt, dry_run=dry_run, run_id=run_id, data=data)
     output.emit(result, "json" if json_ else "text", _render_import)
 
 
@@ -54,6 +56,8 @@ def _render_import(result) -> None:
     for rej in result.rejected:
         console.print(f"  row {rej.row}: {rej.email or '(no email)'}: {rej.reason}", highlight=False,
                       soft_wrap=True, markup=False)
+    for cut in result.truncated:
+        console.print(f"  row {cut.row}: {cut.email}: {cut.reason}", highlight=False, soft_wrap=True, markup=False)
 
 
 @app.command("list")

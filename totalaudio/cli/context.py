@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator
@@ -23,6 +24,8 @@ class State:
         """Settings from flags > env > .env > tap.toml > defaults."""
         if self._settings is None:
             self._settings = Settings(self.flags)
+            for warning in self._settings.warnings:
+                sys.stderr.write(f"warning: {warning}\n")
         return self._settings
 
     @property
@@ -46,6 +49,7 @@ class State:
         settings = self.settings
         with WriteLock(settings.lock_path, command, timeout=settings.get_float("TAP_LOCK_TIMEOUT")):
             runs = RunLog(self.db)
+            runs.reap(holding_lock=True)
             run_id = runs.start(command, args)
             self.run_ids.append(run_id)
             try:

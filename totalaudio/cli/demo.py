@@ -13,6 +13,8 @@ from totalaudio.cli import output
 def demo(json_: bool = output.JSON,
          keep: bool = typer.Option(False, "--keep", help="Keep the throwaway TAP_HOME and print its path.")) -> None:
     """Walk through tap offline on the bundled example contacts, in a throwaway TAP_HOME."""
+    from rich.markup import escape as esc
+
     from totalaudio.cli.campaign import report_writer
     from totalaudio.config import Settings
     from totalaudio.services import demo as svc
@@ -27,8 +29,8 @@ def demo(json_: bool = output.JSON,
         steps.append({"title": step.title, "command": step.command, "ok": ok, "summary": summary})
         if not json_:
             mark = "[green]✓[/green]" if ok else "[red]✗[/red]"
-            output.stdout_console().print(f"{mark} [bold]{step.title}[/bold]  [dim]{step.command}[/dim]\n"
-                                          f"    {summary}", highlight=False, soft_wrap=True)
+            output.stdout_console().print(f"{mark} [bold]{esc(step.title)}[/bold]  [dim]{esc(step.command)}[/dim]\n"
+                                          f"    {esc(summary)}", highlight=False, soft_wrap=True, markup=True)
     ctx.db.close()
     if not keep:
         import shutil
@@ -41,4 +43,4 @@ def demo(json_: bool = output.JSON,
         passed = sum(1 for s in steps if s["ok"])
         colour = "green" if report["ok"] else "red"
         output.stdout_console().print(f"[{colour}]Demo finished: {passed} of {len(steps)} steps passed.[/{colour}]"
-                                      + (f" Store kept at {home}" if keep else ""))
+                                      + (f" Store kept at {esc(str(home))}" if keep else ""), markup=True)

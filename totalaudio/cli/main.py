@@ -39,14 +39,22 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     home: Optional[Path] = typer.Option(None, "--home", help="Data directory (overrides TAP_HOME).",
                                         show_default=False),
     config: Optional[Path] = typer.Option(None, "--config", help="Path of tap.toml (overrides TAP_CONFIG).",
                                           show_default=False),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    record_http: Optional[Path] = typer.Option(None, "--record-http", show_default=False,
+                                               help="Write this run's HTTP exchanges, secrets scrubbed, as a vcrpy "
+                                                    "cassette into this folder (for a bug report)."),
 ) -> None:
     """tap: the command-line toolkit of a music-promotion business."""
     set_state(State({"TAP_HOME": str(home) if home else None, "TAP_CONFIG": str(config) if config else None}))
+    if record_http:
+        from totalaudio.cli.recording import recording
+
+        ctx.with_resource(recording(record_http, [ctx.invoked_subcommand or ""] + ctx.args))
 
 
 app.add_typer(contacts.app, name="contacts")

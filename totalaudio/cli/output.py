@@ -51,34 +51,44 @@ def print_jsonl(items: Iterable[Any]) -> int:
     return count
 
 
+# Markup is off on tap's consoles: what they print carries text from outside (records, pages, emails, service
+# errors), and "[/]" or "[link=...]" in it must print as itself. Code that styles passes markup=True and
+# escapes what it interpolates (rich.markup.escape).
 def stdout_console():
-    """A rich console on stdout for tables and text results."""
+    """A rich console on stdout for tables and text results (markup off)."""
     from rich.console import Console
 
-    return Console(soft_wrap=False)
+    return Console(soft_wrap=False, markup=False)
 
 
 def err_console():
-    """A rich console on stderr for progress, counts, warnings and hints."""
+    """A rich console on stderr for progress, counts, warnings and hints (markup off)."""
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, markup=False)
 
 
 def note(message: str) -> None:
-    """A status line on stderr."""
-    err_console().print(message, highlight=False)
+    """A status line on stderr, printed as plain text."""
+    err_console().print(message, highlight=False, markup=False)
+
+
+def plain(value: Any):
+    """A table cell or title as literal text (never parsed as markup)."""
+    from rich.text import Text
+
+    return Text("" if value is None else str(value))
 
 
 def table(title: str | None, columns: list[str], rows: Iterable[Iterable[Any]]) -> None:
-    """A rich table of the result on stdout."""
+    """A rich table of the result on stdout; every cell, header and the title print as literal text."""
     from rich.table import Table
 
-    tbl = Table(title=title, show_lines=False, header_style="bold")
+    tbl = Table(title=plain(title) if title is not None else None, show_lines=False, header_style="bold")
     for column in columns:
-        tbl.add_column(column, overflow="fold")
+        tbl.add_column(plain(column), overflow="fold")
     for row in rows:
-        tbl.add_row(*["" if cell is None else str(cell) for cell in row])
+        tbl.add_row(*[plain(cell) for cell in row])
     stdout_console().print(tbl)
 
 

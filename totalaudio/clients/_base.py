@@ -53,6 +53,14 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
 
 
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up at call time, so a test can stand a fake clock in for time
+
+
+def _monotonic() -> float:
+    return time.monotonic()
+
+
 def status_is_retryable(status: int | None) -> bool:
     """429, 408, 425 and 5xx are worth another try; other 4xx are not."""
     return status is not None and (status in RETRYABLE_STATUSES or 500 <= status < 600)
@@ -62,12 +70,12 @@ class RateLimiter:
     """At most ``rate`` call starts in any sliding window of ``period`` seconds (default one), and at most
     ``concurrency`` at once."""
 
-    def __init__(self, rate: float | None, concurrency: int, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep, period: float = 1.0) -> None:
+    def __init__(self, rate: float | None, concurrency: int, clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], None] | None = None, period: float = 1.0) -> None:
         self.rate = rate
         self.period = period
-        self.clock = clock
-        self.sleep = sleep
+        self.clock = clock or _monotonic
+        self.sleep = sleep or _sleep
         self.starts: deque[float] = deque()
         self.lock = threading.Lock()
         self.slots = threading.BoundedSemaphore(max(1, concurrency))
@@ -124,12 +132,12 @@ class Caller:
 
     def __init__(self, integration: Integration, classify: Callable[[BaseException], Failure | None], *,
                  scope: str = "", max_attempts: int | None = None, max_wait: float = 20.0,
-                 sleep: Callable[[float], None] = time.sleep, limiter: RateLimiter | None = None) -> None:
+                 sleep: Callable[[float], None] | None = None, limiter: RateLimiter | None = None) -> None:
         self.integration = integration
         self.classify = classify
         self.max_attempts = max_attempts or integration.max_attempts
         self.max_wait = max_wait
-        self.sleep = sleep
+        self.sleep = sleep or _sleep
         self.limiter = limiter or limiter_for(integration, scope)
         self.calls = 0
 

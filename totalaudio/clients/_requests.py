@@ -6,12 +6,14 @@ import json
 from typing import Any
 
 from totalaudio.clients._base import Failure, parse_retry_after, status_is_retryable
+from totalaudio.redact import redact
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-airtable-request-id")
 
 
 def body_message(text: str | None) -> str | None:
     """The human message inside a JSON error body (Airtable, Mailchimp, Stripe shapes), else None."""
+    text = redact(text or "")  # before any cut: a secret cut in half would no longer be recognised
     try:
         data: Any = json.loads(text or "")
     except ValueError:

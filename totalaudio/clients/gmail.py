@@ -10,6 +10,7 @@ from typing import Any
 from totalaudio import integrations
 from totalaudio.clients._base import Caller, Failure, status_is_retryable
 from totalaudio.config import Settings
+from totalaudio import redact
 from totalaudio.errors import ConfigError
 
 INTEGRATION = integrations.get("gmail")
@@ -64,10 +65,13 @@ class TokenStore:
         from cryptography.fernet import InvalidToken
 
         try:
-            return json.loads(self._fernet().decrypt(self.token_path.read_bytes()))
+            token = json.loads(self._fernet().decrypt(self.token_path.read_bytes()))
         except InvalidToken:
             raise ConfigError(f"{self.token_path}: cannot be decrypted with {self.key_path}",
                               hint="delete both files and authorise Gmail again") from None
+        redact.register(*(v for k, v in token.items() if k in ("token", "refresh_token", "id_token")
+                          and isinstance(v, str)))  # never printed or stored from here on
+        return token
 
 
 class GmailClient:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from typing import Any, Callable, Iterator
 
 from totalaudio import integrations
@@ -12,6 +11,7 @@ from totalaudio.clients import _requests
 from totalaudio.clients._base import Caller, Failure, parse_retry_after, status_is_retryable
 from totalaudio.config import Settings
 from totalaudio.errors import ConfigError
+from totalaudio.redact import redact
 
 INTEGRATION = integrations.get("mailchimp")
 TIMEOUT = (5, 30)  # the SDK's default is 120 s with no retries
@@ -54,7 +54,7 @@ class EmptyResponse(Exception):
 def _error_text(body: Any) -> tuple[str | None, str | None]:
     """(title, detail) of a Mailchimp problem document, field errors folded into the detail."""
     if not isinstance(body, dict):
-        text = str(body or "").strip()
+        text = redact(str(body or "")).strip()  # before the cut, which could halve a secret
         return None, (text[:200] or None)
     detail = body.get("detail")
     fields = [f"{e.get('field')}: {e.get('message')}" for e in body.get("errors") or [] if isinstance(e, dict)]
@@ -99,7 +99,7 @@ class MailchimpClient:
     """The Marketing API of one Mailchimp account."""
 
     def __init__(self, api_key: str, server: str, host: str | None = None, *,
-                 sleep: Callable[[float], None] = time.sleep,
+                 sleep: Callable[[float], None] | None = None,
                  on_response: Callable[[Any], None] | None = None) -> None:
         import mailchimp_marketing
 

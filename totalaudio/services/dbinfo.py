@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from totalaudio.errors import InputError
-from totalaudio.store.db import applied_migrations
+from totalaudio.store.db import applied_migrations, private_files
 from totalaudio.store.runs import RunLog
 
 
@@ -30,12 +30,13 @@ def backup(db: Any, home: Path, to: Path | None = None) -> dict[str, Any]:
     target = to or home / "backups" / f"tap-{stamp}.db"
     if target.exists():
         raise InputError(f"{target}: already exists; choose another path")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    dest = sqlite3.connect(str(target))
-    try:
-        db.conn.backup(dest)
-    finally:
-        dest.close()
+    with private_files():  # a backup is the whole store: the user's only
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(str(target))
+        try:
+            db.conn.backup(dest)
+        finally:
+            dest.close()
     return {"path": str(target), "sizeBytes": target.stat().st_size}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sqlite3
 from contextlib import contextmanager
@@ -14,6 +15,17 @@ import sqlite_utils
 from totalaudio.errors import ConfigError, utc_now
 
 BUSY_TIMEOUT_MS = 10_000
+PRIVATE_UMASK = 0o077  # files 0600, folders 0700: the store holds contacts, tokens and the run log
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """Create files readable by the user only, from the first byte (umask, not chmod afterwards)."""
+    old = os.umask(PRIVATE_UMASK)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 def _all_migrations() -> list[tuple[str, str]]:
@@ -77,7 +89,16 @@ def open_db(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
         path = Path(path)
         if not create and not path.exists():
             raise ConfigError(f"{path}: no tap database here yet", hint="run `tap contacts import FILE` first")
-        path.parent.mkdir(parents=True, exist_ok=True)
+    # The database, its -wal and -shm files are all created inside this block (WAL on, migrations written).
+    with private_files():
+        if isinstance(path, Path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(_connect(path))
+        migrate(db)
+    return db
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
                                factory=NestingConnection)
@@ -87,9 +108,7 @@ def open_db(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         raise ConfigError(f"{path}: not a usable SQLite database: {exc}") from None
-    db = sqlite_utils.Database(conn)
-    migrate(db)
-    return db
+    return conn
 
 
 def applied_migrations(db: sqlite_utils.Database) -> list[dict]:

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from totalaudio.errors import utc_now
 from totalaudio.models import DeadLetter
+from totalaudio.redact import redact_obj
 
 MIGRATIONS = [
     ("0004_dead_letters", """
@@ -47,6 +48,7 @@ class DeadLetterStore:
     def add(self, service: str, operation: str, error: dict[str, Any], payload: dict[str, Any],
             run_id: str | None = None) -> int:
         """Keep a failed call; returns its id."""
+        error, payload = redact_obj(error), redact_obj(payload)
         self.table.insert({"service": service, "operation": operation, "error": json.dumps(error),
                            "payload": json.dumps(payload, ensure_ascii=False, default=str), "status": "open",
                            "attempts": 1, "created_at": utc_now(), "run_id": run_id})
@@ -75,7 +77,7 @@ class DeadLetterStore:
         if ok:
             changes["status"] = "resolved"
         else:
-            changes["error"] = json.dumps(error or {})
+            changes["error"] = json.dumps(redact_obj(error or {}))
         self.table.update(letter_id, changes)
         if not ok:
             self.db.execute("UPDATE dead_letters SET attempts = attempts + 1 WHERE id = ?", [letter_id])

@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from totalaudio.errors import utc_now
+from totalaudio.redact import redact_obj
 
 MIGRATIONS = [
     ("0500_llm_calls", """
@@ -64,7 +65,7 @@ class LLMLog:
     def record(self, **call: Any) -> int:
         """Keep one call: service, model, purpose, system, prompt, response, tokens, duration, error, run_id."""
         table = self.db.table("llm_calls")
-        table.insert({"at": utc_now(), **call})
+        table.insert({"at": utc_now(), **redact_obj(call)})
         return table.last_pk
 
     def spent(self, *, run_id: str | None = None, since: str | None = None) -> float:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from totalaudio.errors import LockBusyError, utc_now
+from totalaudio.store.db import private_files
 
 
 class WriteLock:
@@ -31,8 +32,9 @@ class WriteLock:
 
     def acquire(self) -> None:
         """Take the lock or raise LockBusyError naming who holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")
+        with private_files():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path, "a+")
         deadline = time.monotonic() + self.timeout
         while True:
             try:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import socket
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
 import sqlite_utils
 
 from totalaudio.errors import utc_now
+from totalaudio.redact import current, redact
 from totalaudio.store.db import transaction
 
 MIGRATIONS = [
@@ -43,7 +46,12 @@ MIGRATIONS = [
     CREATE INDEX journal_entity ON journal(entity, entity_id);
     CREATE INDEX journal_pending ON journal(target, state)
     """),
+    ("1100_runs_pid", """
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN host TEXT
+    """),
 ]
+HOST = socket.gethostname()
 
 
 def new_run_id(command: str) -> str:
@@ -52,8 +60,12 @@ def new_run_id(command: str) -> str:
     return f"r{stamp}-{secrets.token_hex(2)}"
 
 
-def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+def _dump(value: Any, redactor: Any = None) -> str | None:
+    """JSON text for the run log and journal, redacted: no secret is ever stored (quoted credential keys are
+    masked too). ``redactor``: one fetched for a batch of rows."""
+    if value is None:
+        return None
+    return (redactor or current())(json.dumps(value, ensure_ascii=False, default=str))
 
 
 class RunLog:
@@ -66,12 +78,24 @@ class RunLog:
         """Record the start of a run and return its id."""
         run_id = new_run_id(command)
         self.db.table("runs").insert({"id": run_id, "command": command, "args": _dump(args or {}),
-                                      "status": "running", "started_at": utc_now()})
+                                      "status": "running", "started_at": utc_now(), "pid": os.getpid(),
+                                      "host": HOST})
         return run_id
+
+    def reap(self, *, holding_lock: bool) -> list[str]:
+        """Mark `running` runs whose process is gone as `interrupted` (killed with kill -9, a power cut);
+        returns their ids. A run's process is gone when its pid is dead on this host, or, while the caller
+        holds the write lock that every mutating run holds, when it ran elsewhere or recorded no pid."""
+        rows = self.db.query("SELECT id, pid, host FROM runs WHERE status = 'running'")
+        gone = [r["id"] for r in rows if r["pid"] != os.getpid() and _gone(r["pid"], r["host"], holding_lock)]
+        for run_id in gone:
+            self.db.table("runs").update(run_id, {"status": "interrupted", "finished_at": utc_now(),
+                                                  "error": "the process ended without finishing the run"})
+        return gone
 
     def finish(self, run_id: str, status: str, result: Any = None, error: str | None = None) -> None:
         """Record how a run ended: ok, failed or interrupted (a result already recorded is kept)."""
-        changes = {"status": status, "finished_at": utc_now(), "error": error}
+        changes = {"status": status, "finished_at": utc_now(), "error": redact(error) if error else error}
         if result is not None:
             changes["result"] = _dump(result)
         self.db.table("runs").update(run_id, changes)
@@ -90,6 +114,18 @@ class RunLog:
         return list(self.db.query("SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?", [limit]))
 
 
+def _gone(pid: int | None, host: str | None, holding_lock: bool) -> bool:
+    if pid is None or host != HOST:
+        return holding_lock
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 class Journal:
     """Appends before/after images of every write, local or upstream."""
 
@@ -98,9 +134,9 @@ class Journal:
 
     def record_many(self, run_id: str | None, entries: Iterable[dict[str, Any]]) -> None:
         """Append entries ``{entity, entity_id, op, before, after[, target, state]}``."""
-        now = utc_now()
+        now, red = utc_now(), current()
         rows = [{"run_id": run_id, "entity": e["entity"], "entity_id": e["entity_id"], "op": e["op"],
-                 "before": _dump(e.get("before")), "after": _dump(e.get("after")),
+                 "before": _dump(e.get("before"), red), "after": _dump(e.get("after"), red),
                  "target": e.get("target", "local"), "state": e.get("state", "done"), "created_at": now}
                 for e in entries]
         columns = ("run_id", "entity", "entity_id", "op", "before", "after", "target", "state", "created_at")

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator
 
 from totalaudio.errors import InputError
 from totalaudio.models import Contact, ImportResult, Rejection
-from totalaudio.services.contacts.io import MAX_CELL, read_rows
+from totalaudio.services.contacts.io import FORMULA_LEADS, MAX_CELL, Rejected, read_rows
 from totalaudio.store.contacts import LIST_FIELDS, ContactStore, normalise_email
 from totalaudio.store.db import transaction
 from totalaudio.store.runs import Journal, RunLog
@@ -37,7 +37,7 @@ CSV_COLUMNS = (("id", "ID"), ("email", "Email"), ("first_name", "First Name"), (
                ("region", "Region / Country"), ("genres", "Genres"), ("status", "Status"), ("website", "Website"),
                ("notes", "Notes"), ("tags", "Tags"), ("phone", "Phone"), ("airtable_id", "Airtable Record ID"),
                ("created_at", "Created"), ("updated_at", "Updated"))
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+TAP_ID = re.compile(r"c_[0-9a-f]{16}")
 
 
 def _slug(value: str) -> str:
@@ -123,18 +123,35 @@ class Draft:
     rows: list[int] = field(default_factory=list)
 
 
-def row_to_values(row: dict[str, Any]) -> dict[str, Any]:
-    """Raw row fields -> typed contact values (unknown columns under ``extra``)."""
+def cut_cell(value: Any, label: str, cut: list[str] | None) -> Any:
+    """A value with every text longer than MAX_CELL cut to it; ``cut`` collects what was cut, for the report."""
+    if isinstance(value, (list, tuple)):
+        return [cut_cell(v, label, cut) for v in value]
+    if isinstance(value, str) and len(value) > MAX_CELL:
+        if cut is not None:
+            cut.append(f"{label} cut to {MAX_CELL:,} characters (was {len(value):,})")
+        return value[:MAX_CELL]
+    return value
+
+
+def row_to_values(row: dict[str, Any], cut: list[str] | None = None) -> dict[str, Any]:
+    """Raw row fields -> typed contact values (unknown columns under ``extra``); oversized cells are cut the
+    same way for every format and listed in ``cut``."""
     values: dict[str, Any] = {"extra": {}}
     for key, raw in row.items():
-        if key.startswith("extra:"):
+        raw = cut_cell(raw if isinstance(raw, (str, list, tuple)) or raw is None else str(raw), key, cut)
+        if key.startswith("ignore:"):
+            continue
+        if key == "tap_id":
+            if raw and not TAP_ID.fullmatch(str(raw).strip()):  # tap's own export id is tap's to set
+                values["extra"]["ID"] = clean_text(raw)
+        elif key.startswith("extra:"):
             if (text := clean_text(raw)) is not None:
-                values["extra"][key[6:]] = text[:MAX_CELL]
+                values["extra"][key[6:]] = text
         elif key in LIST_FIELDS:
             values[key] = clean_list(raw)
         elif key != "name":
-            text = clean_text(raw)
-            values[key] = text[:MAX_CELL] if text else None
+            values[key] = clean_text(raw)
     if row.get("name") and not (values.get("first_name") or values.get("last_name")):
         values["first_name"], values["last_name"] = split_name(clean_text(row["name"]) or "")
     values["status"] = canonical(values.get("status"), STATUS_ALIASES)
@@ -190,32 +207,52 @@ class Importer:
     def __init__(self, store: ContactStore) -> None:
         self.store = store
         self.rejected: list[Rejection] = []
+        self.truncated: list[Rejection] = []
         self.drafts: dict[str, Draft] = {}
+        self.record_ids: dict[str, tuple[str, int]] = {}  # Airtable record id -> (email key, first row)
         self.rows = self.merged = self.skipped = 0
 
-    def add(self, row_no: int, row: dict[str, Any] | None) -> None:
+    def reject(self, row_no: int, email: str | None, reason: str) -> None:
+        """Report a row that does not go in."""
+        self.rejected.append(Rejection(row_no, email, reason))
+
+    def add(self, row_no: int, row: dict[str, Any] | Rejected | None) -> None:
         """Validate one row and fold it into the plan."""
         self.rows += 1
-        if row is None:
-            self.rejected.append(Rejection(row_no, None, "not a JSON object"))
+        if row is None or isinstance(row, str):
+            self.reject(row_no, None, str(row) if row else "not a JSON object")
             return
         if not any(str(v).strip() for v in row.values() if v is not None):
             self.skipped += 1
             return
-        values = row_to_values(row)
+        cut: list[str] = []
+        try:
+            values = row_to_values(row, cut)
+        except RecursionError:
+            self.reject(row_no, None, "a value nested too deeply to read")
+            return
         raw_email = values.get("email") or ""
         if not raw_email:
-            self.rejected.append(Rejection(row_no, None, "no email address"))
+            self.reject(row_no, None, "no email address")
             return
         try:
             values["email"] = validate_email_address(raw_email)
         except ValueError as exc:
-            self.rejected.append(Rejection(row_no, raw_email, f"invalid email: {exc}"))
+            self.reject(row_no, raw_email, f"invalid email: {exc}")
             return
-        self._fold(row_no, values)
+        if self._fold(row_no, values):
+            self.truncated += [Rejection(row_no, values["email"], reason) for reason in cut]
 
-    def _fold(self, row_no: int, values: dict[str, Any]) -> None:
+    def _fold(self, row_no: int, values: dict[str, Any]) -> bool:
         key = normalise_email(values["email"])
+        record = values.get("airtable_id")
+        if record and record in self.record_ids and self.record_ids[record][0] != key:
+            first = self.record_ids[record][1]
+            self.reject(row_no, values["email"], f"Record ID {record} is already on row {first} with another "
+                                                 "email; one Airtable record is one contact")
+            return False
+        if record:
+            self.record_ids.setdefault(record, (key, row_no))
         if key in self.drafts:
             draft = self.drafts[key]
             draft.values = merge(draft.values, values, overwrite=False)
@@ -223,39 +260,71 @@ class Importer:
             self.merged += 1
         else:
             self.drafts[key] = Draft(values, [row_no])
+        return True
 
     def plan(self) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], dict[str, Any]]], int]:
-        """(new rows, [(existing row, changes)], unchanged count) against what is stored."""
-        existing = self.store.rows_by_email()
-        new, updates, unchanged = [], [], 0
+        """(new rows, [(existing row, changes)], unchanged count) against what is stored.
+
+        A row is matched to a stored contact by its Airtable record id first (the record's email may have
+        changed in Airtable), else by its normalised email."""
+        by_email = self.store.rows_by_email()
+        by_record = {r["airtable_id"]: r for r in by_email.values() if r["airtable_id"]}
+        new, updates, unchanged, claimed = [], [], 0, set()
         for key, draft in self.drafts.items():
-            row = existing.get(key)
+            row = self._match(draft, by_email.get(key), by_record.get(draft.values.get("airtable_id") or ""))
+            if row is False or (row is not None and not self._claim(draft, row, claimed)):
+                continue
             if row is None:
                 new.append(draft.values)
-                continue
-            changes = changes_from(row, draft.values)
-            if changes:
+            elif changes := changes_from(row, draft.values):
                 updates.append((row, changes))
             else:
                 unchanged += 1
         return new, updates, unchanged
 
+    def _match(self, draft: Draft, by_email: dict | None, by_record: dict | None) -> dict | None | bool:
+        if by_email and by_record and by_email["id"] != by_record["id"]:
+            self.reject(draft.rows[0], draft.values["email"],
+                        f"Record ID {draft.values['airtable_id']} belongs to contact {by_record['email']} but the "
+                        f"email to contact {by_email['id']}: merge or correct them first")
+            return False
+        return by_record or by_email
+
+    def _claim(self, draft: Draft, row: dict, claimed: set[str]) -> bool:
+        if row["id"] in claimed:
+            self.reject(draft.rows[0], draft.values["email"], f"matches contact {row['id']} ({row['email']}) "
+                                                              "that another row of this file already updates")
+            return False
+        claimed.add(row["id"])
+        return True
+
 
 def import_contacts(db: Any, path: Path, *, fmt: str | None = None, dry_run: bool = False,
-                    run_id: str | None = None, text: str | None = None) -> ImportResult:
-    """Read a contact file (or ``text`` given for it) and merge it into the store on the normalised email."""
+                    run_id: str | None = None, text: str | None = None, data: bytes | None = None) -> ImportResult:
+    """Read a contact file (or ``data``/``text`` given for it) and merge it into the store on the record id or
+    the normalised email; InputError (exit 2) when no row of it can go in."""
     store = ContactStore(db)
-    detected, rows = read_rows(path, fmt, text)
+    detected, rows = read_rows(path, fmt, text, data)
     importer = Importer(store)
     for row_no, row in rows:
         importer.add(row_no, row)
     new, updates, unchanged = importer.plan()
+    _refuse_if_nothing_fits(path, importer, len(new) + len(updates) + unchanged)
     if not dry_run:
         _apply(db, store, run_id, new, updates)
     return ImportResult(source=str(path), rows=importer.rows, created=len(new), updated=len(updates),
                         merged=importer.merged, unchanged=unchanged, skipped=importer.skipped,
                         rejected=tuple(importer.rejected), dry_run=dry_run, run_id=None if dry_run else run_id,
-                        format=detected)
+                        format=detected, truncated=tuple(importer.truncated))
+
+
+def _refuse_if_nothing_fits(path: Path, importer: Importer, accepted: int) -> None:
+    if accepted or not importer.rejected:
+        return
+    first = "; ".join(f"row {r.row}: {r.reason}" for r in importer.rejected[:3])
+    raise InputError(f"{path}: none of its {len(importer.rejected)} rows could be imported ({first})",
+                     hint="check the file's format and encoding (tap reads UTF-8, UTF-16 and Windows-1252)",
+                     rejected=[{"row": r.row, "email": r.email, "reason": r.reason} for r in importer.rejected[:50]])
 
 
 def _apply(db: Any, store: ContactStore, run_id: str | None, new: list[dict], updates: list[tuple]) -> None:

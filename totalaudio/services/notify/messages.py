@@ -9,6 +9,7 @@ from typing import Any
 
 from totalaudio.config import Settings
 from totalaudio.errors import ConfigError, InputError, utc_now
+from totalaudio.redact import redact_obj
 from totalaudio.services.webhooks.signatures import standard_headers, standard_key
 
 TYPES = ("campaign.sent", "reply.received", "contact.enriched", "audit.failed", "payment.failed",
@@ -48,7 +49,8 @@ def from_payload(payload: dict[str, Any]) -> dict[str, Any]:
 
 def body(message: dict[str, Any]) -> bytes:
     """The JSON body ``{type, timestamp, data}`` exactly as it is signed and sent."""
-    doc = {"type": message["type"], "timestamp": message["timestamp"], "data": message["data"]}
+    # a notification leaves tap: never with a secret in it
+    doc = {"type": message["type"], "timestamp": message["timestamp"], "data": redact_obj(message["data"])}
     return json.dumps(doc, ensure_ascii=False, default=str, separators=(",", ":")).encode()
 
 

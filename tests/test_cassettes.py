@@ -1,0 +1,63 @@
+"""Recorded HTTP exchanges replayed offline (record_mode="none"): what tap did against each stand-in, and a
+reported error exchange, stay regression tests; and no committed cassette holds a secret."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.helpers import tap
+from tests.security import scan
+from totalaudio.cli.recording import recorder
+from totalaudio.redact import SHAPE_RE
+
+HERE = Path(__file__).resolve().parent / "cassettes"
+MANIFEST = json.loads((HERE / "cassettes.json").read_text())
+VOLATILE = {"home", "latencyMs", "timestamp", "runId", "startedAt", "finishedAt", "at", "lastSyncedAt",
+            "durationSeconds", "cursor"}
+
+
+def stable(value):
+    """A result without the fields that change from run to run."""
+    if isinstance(value, dict):
+        return {k: stable(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_a_recorded_run_replays_to_the_same_result(name, monkeypatch):
+    entry = MANIFEST[name]
+    for var, value in {**scan.PLAIN, **entry["env"], entry["baseUrlVar"]: entry["baseUrl"]}.items():
+        monkeypatch.setenv(var, value)
+    with recorder(HERE / f"{name}.yaml", record_mode="none") as cassette:
+        result = tap(*entry["args"])
+    assert result.code == entry["exitCode"], result.err
+    assert cassette.play_count == len(cassette.data) > 0  # every recorded exchange, nothing from the network
+    if entry["stdout"] is not None:
+        assert stable(result.json()) == stable(entry["stdout"])
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_committed_cassettes_hold_no_secret(name):
+    text = (HERE / f"{name}.yaml").read_text()
+    assert scan.leaks(text, scan.needles(scan.SHAPED)) == [] and SHAPE_RE.search(text) is None
+
+
+def test_record_http_writes_a_scrubbed_cassette(tmp_path, monkeypatch):
+    from tests.security.echo import EchoServer
+
+    echo = EchoServer("json400").start()
+    try:
+        for var, value in {**scan.PLAIN, "AIRTABLE_BASE_ID": "appX", "TAP_AIRTABLE_BASE_URL": echo.url}.items():
+            monkeypatch.setenv(var, value)
+        result = tap("--record-http", str(tmp_path / "cas"), "airtable", "schema", "--json")
+    finally:
+        echo.stop()
+    [cassette] = (tmp_path / "cas").glob("tap-*-airtable.yaml")
+    text = cassette.read_text()
+    assert result.code == 4 and "interactions" in text and result.err_json()["error"]["status"] == 400
+    assert scan.leaks(text, scan.needles(scan.PLAIN)) == []
