@@ -1,0 +1,157 @@
+"""Delivery failures: is this a bounce, which recipient failed, is it permanent, and the server's words.
+
+Order: the RFC 3464 delivery-status part (Final-Recipient, Action, Status, Diagnostic-Code), then flufl.bounce's
+detectors (Postfix, Exim, qmail, Yahoo, Exchange, ...), then the failed-recipient header and text patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import Message
+
+from totalaudio.services.gmail import words
+from totalaudio.services.gmail.mime import Parsed, part_text
+
+ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+SMTP_CODE = re.compile(r"(?<![\d.])([45])\d\d(?:[\s-]|$)")
+TEMPORARY_WORDS = re.compile(r"(delay|deferred|will (be )?retr|still (being )?retr|temporar|not (been )?delivered"
+                             r" yet|warning|will keep trying|over quota|quota exceeded|mailbox (is )?full)", re.I)
+PERMANENT_WORDS = re.compile(r"(permanent|failed permanently|fatal|given up|does not exist|unknown|no such"
+                             r"|not found|couldn't be found|invalid|rejected|blocked|disabled)", re.I)
+TEXT_RECIPIENT = (
+    re.compile(r"^\s*<(" + ADDRESS.pattern + r")>\s*:", re.M),  # qmail, Yahoo, Postfix notification
+    re.compile(r"(?:message to|delivered to|deliver(?:ed)? your message to|delivery to)\s+<?(" + ADDRESS.pattern
+               + r")>?", re.I),
+    re.compile(r"(?:(?:following|these) (?:recipients?|address(?:es)?)(?: or groups)?[^\n]*:?|failed:)\s*\n\s*<?("
+               + ADDRESS.pattern + r")>?", re.I),
+)
+
+
+@dataclass(frozen=True)
+class BounceInfo:
+    """The failed recipient (None when no reading of the report names one), permanence and the diagnostic."""
+
+    recipient: str | None
+    permanent: bool
+    diagnostic: str | None
+
+
+def looks_like_bounce(p: Parsed) -> bool:
+    """A delivery report by structure (RFC 3464, Exchange NDR header, failed-recipients header) or by a
+    daemon sender, bounce subject and bounce words together."""
+    h = p.headers
+    if p.report_type == "delivery-status" or "x-ms-exchange-message-is-ndr" in h or "x-failed-recipients" in h:
+        return True
+    daemon = bool(words.DAEMON.match(p.sender) or words.DAEMON.match(p.sender_name))
+    subject = bool(words.BOUNCE_SUBJECT.match(p.subject))
+    body = bool(words.BOUNCE_BODY.search(p.text[:5000]))
+    return (daemon and (subject or body)) or (subject and body and h.get("return-path", "").strip() == "<>")
+
+
+def _dsn_blocks(msg: Message) -> list[Message]:
+    """The per-recipient blocks of every message/delivery-status part."""
+    blocks: list[Message] = []
+    for part in msg.walk() if msg.is_multipart() else []:
+        if part.get_content_type() == "message/delivery-status":
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                blocks += [b for b in payload if isinstance(b, Message) and b.get("Final-Recipient")
+                           or isinstance(b, Message) and b.get("Original-Recipient")]
+    return blocks
+
+
+def _address(value: str) -> str | None:
+    found = ADDRESS.search(value or "")
+    return found.group().lower().strip(".") if found else None
+
+
+def from_dsn(msg: Message) -> BounceInfo | None:
+    """The first failed (else delayed) recipient of an RFC 3464 report."""
+    blocks = _dsn_blocks(msg)
+    ranked = sorted(blocks, key=lambda b: 0 if str(b.get("Action", "")).strip().lower() == "failed" else 1)
+    for block in ranked:
+        recipient = _address(str(block.get("Final-Recipient") or block.get("Original-Recipient") or ""))
+        if not recipient:
+            continue
+        action = str(block.get("Action", "")).strip().lower()
+        status = str(block.get("Status", "")).strip()
+        diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split())[:300] or None
+        permanent = action == "failed" if action in ("failed", "delayed") else status.startswith("5")
+        return BounceInfo(recipient, permanent, diagnostic or status or None)
+    return None
+
+
+def _excluded(p: Parsed) -> set[str]:
+    """Addresses that are never the failed recipient: the mailbox the report came to, and its sender."""
+    return set(p.recipients) | {p.sender}
+
+
+def from_flufl(p: Parsed) -> tuple[str | None, bool | None]:
+    """flufl.bounce's reading: a permanent failure first, else a temporary one."""
+    from flufl.bounce import all_failures
+
+    try:
+        temporary, permanent = all_failures(p.msg)
+    except Exception:  # noqa: BLE001 - a third-party heuristic on hostile bytes; its failure means "no answer"
+        return None, None
+    for found, is_permanent in ((permanent, True), (temporary, False)):
+        names = sorted(a.decode("utf-8", "replace").lower() if isinstance(a, bytes) else str(a).lower()
+                       for a in found)
+        names = [n for n in names if ADDRESS.fullmatch(n) and n not in _excluded(p)]
+        if names:
+            return names[0], is_permanent
+    return None, None
+
+
+def report_text(p: Parsed) -> str:
+    """The human-readable notice of the report: the body parts, not the returned original."""
+    return p.text[:20000]
+
+
+def from_text(p: Parsed, text: str) -> str | None:
+    """The failed recipient from the failed-recipients header or the notice's wording."""
+    header = _address(p.headers.get("x-failed-recipients", ""))
+    if header:
+        return header
+    skip = _excluded(p)
+    for pattern in TEXT_RECIPIENT:
+        for match in pattern.finditer(text):
+            address = match.group(1).lower().strip(".")
+            if address not in skip:
+                return address
+    return None
+
+
+def permanence(text: str, subject: str, library: bool | None = None) -> bool:
+    """Permanent or temporary: the enhanced status code, the library's reading, the SMTP code, then words."""
+    code = ENHANCED.search(text)
+    if code:
+        return code.group(1) == "5"
+    if library is not None:
+        return library
+    smtp = SMTP_CODE.search(text)
+    if TEMPORARY_WORDS.search(subject) or (not smtp and TEMPORARY_WORDS.search(text)):
+        return False
+    return smtp.group(1) == "5" if smtp else True
+
+
+def diagnostic_line(text: str) -> str | None:
+    """The server's own words: the first line carrying an SMTP or enhanced status code."""
+    for line in text.splitlines():
+        if ENHANCED.search(line) or re.search(r"\b[45]\d\d\b", line):
+            return " ".join(line.split())[:300]
+    return None
+
+
+def analyse(p: Parsed) -> BounceInfo:
+    """Failed recipient, permanence and diagnostic of a message already known to be a bounce."""
+    dsn = from_dsn(p.msg)
+    text = report_text(p)
+    if dsn and dsn.recipient not in _excluded(p):
+        return dsn
+    recipient, flufl_permanent = from_flufl(p)
+    if recipient is None:
+        recipient = from_text(p, text)
+    return BounceInfo(recipient, permanence(text, p.subject, flufl_permanent), diagnostic_line(text))
