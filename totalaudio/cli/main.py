@@ -13,6 +13,7 @@ from totalaudio.cli import config as config_cmd
 from totalaudio.cli import contacts, db, demo, queue, status
 from totalaudio.cli import mailchimp
 from totalaudio.cli import airtable
+from totalaudio.cli import gmail
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -53,6 +54,7 @@ app.add_typer(queue.app, name="queue")
 app.command("demo")(demo.demo)
 app.add_typer(mailchimp.app, name="mailchimp")
 app.add_typer(airtable.app, name="airtable")
+app.add_typer(gmail.app, name="gmail")
 
 
 def main() -> None:
