@@ -16,6 +16,7 @@ import json
 import os
 import re
 import threading
+import time
 from email.policy import compat32
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -91,8 +92,7 @@ class Mailbox:
             msg_id = f"m{next(self.ids):06x}"
             self.history_id += 1
             record = {"id": msg_id, "threadId": thread_id or msg_id, "labelIds": list(labels), "raw": raw,
-                      "historyId": str(self.history_id), "internalDate": str(internal_ms or 1767225600000 +
-                                                                           self.history_id)}
+                      "historyId": str(self.history_id), "internalDate": str(internal_ms or int(time.time() * 1000))}
             self.messages[msg_id] = record
             self.history.append((self.history_id, msg_id))
             return record

@@ -164,10 +164,10 @@ class GmailClient:
                                      cache_discovery=False, client_options=options)
         self.caller = caller or Caller(INTEGRATION, classify)
 
-    def _run(self, operation: str, request: Any) -> Any:
+    def _run(self, operation: str, request: Any, caller: Caller | None = None) -> Any:
         """One API call through the Caller; a revoked or expired refresh token says how to re-authorise."""
         try:
-            return self.caller.call(operation, request.execute, num_retries=0)
+            return (caller or self.caller).call(operation, request.execute, num_retries=0)
         except ConfigError as exc:
             if "invalid_grant" in exc.message or "refused the credentials" in exc.message:
                 raise ConfigError("Gmail refused the stored authorisation (revoked or expired; an OAuth app left "
@@ -202,7 +202,13 @@ class GmailClient:
         body: dict[str, Any] = {"raw": base64.urlsafe_b64encode(raw).decode()}
         if thread_id:
             body["threadId"] = thread_id
-        return self._run("send_message", self.service.users().messages().send(userId="me", body=body))
+        # One attempt only: a 5xx may come after Gmail accepted the message, and a retry would send it twice.
+        # The send ledger looks the Message-ID up in Sent on the next run instead.
+        once = Caller(INTEGRATION, classify, max_attempts=1, limiter=self.caller.limiter)
+        try:
+            return self._run("send_message", self.service.users().messages().send(userId="me", body=body), once)
+        finally:
+            self.caller.calls += once.calls
 
     def find_sent(self, rfc822_id: str) -> dict[str, Any] | None:
         """The sent message carrying a Message-ID, or None (the look-up after a crash in doubt)."""
