@@ -6,13 +6,16 @@ detectors (Postfix, Exim, qmail, Yahoo, Exchange, ...), then the failed-recipien
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from email.message import Message
 
 from totalaudio.services.gmail import words
-from totalaudio.services.gmail.mime import Parsed, part_text
+from totalaudio.services.gmail.mime import Parsed, payload_of
 
+# flufl.bounce logs a traceback for every detector that trips over malformed mail, then carries on: keep quiet.
+logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 SMTP_CODE = re.compile(r"(?<![\d.])([45])\d\d(?:[\s-]|$)")
@@ -55,7 +58,7 @@ def _dsn_blocks(msg: Message) -> list[Message]:
     blocks: list[Message] = []
     for part in msg.walk() if msg.is_multipart() else []:
         if part.get_content_type() == "message/delivery-status":
-            payload = part.get_payload()
+            payload = payload_of(part)
             if isinstance(payload, list):
                 blocks += [b for b in payload if isinstance(b, Message) and b.get("Final-Recipient")
                            or isinstance(b, Message) and b.get("Original-Recipient")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import re
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import compat32
@@ -47,7 +48,7 @@ def header_text(value: Any) -> str:
         return " ".join(raw.split())
     try:
         return " ".join(str(make_header(decode_header(raw))).split())
-    except (LookupError, ValueError, UnicodeError, AssertionError, TypeError):
+    except (LookupError, ValueError, UnicodeError, AssertionError, TypeError, MessageError):
         return " ".join(raw.split())
 
 
@@ -67,12 +68,12 @@ def part_text(part: Message) -> str:
     except (ValueError, TypeError, AssertionError, LookupError):
         payload = None
     if payload is None:
-        raw = part.get_payload()
+        raw = payload_of(part)
         return raw[:MAX_BODY] if isinstance(raw, str) else ""
     charset = str(part.get_content_charset("utf-8") or "utf-8")
     try:
         return payload[:MAX_BODY].decode(charset, errors="replace")
-    except (LookupError, TypeError):
+    except (LookupError, TypeError, ValueError):  # unknown or garbled charset names (even NUL bytes)
         return payload[:MAX_BODY].decode("utf-8", errors="replace")
 
 
@@ -85,12 +86,20 @@ def html_to_text(html: str) -> tuple[str, bool]:
     return ENTITY.sub(lambda m: ENTITIES[m.group()], text), bool(quoted)
 
 
+def payload_of(part: Message) -> Any:
+    """A part's payload as stored (sub-parts or text); None when a garbled charset makes even that fail."""
+    try:
+        return part.get_payload()
+    except (ValueError, LookupError, TypeError, AssertionError):
+        return None
+
+
 def walk_leaves(msg: Message, depth: int = 0):
     """Leaf parts in order, not descending into attached messages; bounded depth for hostile nesting."""
     if depth > 20:
         return
-    payload = msg.get_payload()
-    if msg.is_multipart() and isinstance(payload, list):
+    payload = payload_of(msg) if msg.is_multipart() else None
+    if isinstance(payload, list):
         for sub in payload:
             if isinstance(sub, Message) and sub.get_content_type() not in ("message/rfc822", "text/rfc822-headers"):
                 yield from walk_leaves(sub, depth + 1)
