@@ -49,6 +49,8 @@ def looks_like_bounce(p: Parsed) -> bool:
         return True
     daemon = bool(words.DAEMON.match(p.sender) or words.DAEMON.match(p.sender_name))
     subject = bool(words.BOUNCE_SUBJECT.match(p.subject))
+    if not (daemon or subject):
+        return False
     body = bool(words.BOUNCE_BODY.search(p.text[:5000]))
     return (daemon and (subject or body)) or (subject and body and h.get("return-path", "").strip() == "<>")
 

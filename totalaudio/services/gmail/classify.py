@@ -96,7 +96,7 @@ def classify_parsed(p: Parsed) -> Verdict:
     """The verdict for a parsed message."""
     if bounce.looks_like_bounce(p):
         return _bounce(p)
-    text = quotes.new_text(p.text)
+    text = quotes.new_text(p.text[:20000])[:5000]
     header = machine_header(p)
     if header:
         return _auto(p, text, header)
