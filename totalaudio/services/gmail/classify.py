@@ -57,6 +57,8 @@ def machine_header(p: Parsed) -> str | None:
         return "read-receipt"
     if "zendesk" in h.get("x-mailer", "").lower():
         return "x-mailer"
+    if words.MACHINE_SENDER.match(p.sender):
+        return "machine-sender"
     return None
 
 

@@ -13,6 +13,8 @@ AUTO_SUBJECT = re.compile(
     r"|on (annual )?leave|vacation|abwesenheit|automatische antwort|abwesend|réponse automatique|absence|absent"
     r"|respuesta automática|fuera de la oficina|ausente|risposta automatica|fuori ufficio|assente"
     r"|automatisch antwoord|afwezig|resposta automática|fora do escritório|ausência|ticket received"
+    r"|autosvar|automatisk svar|automaattinen vastaus|odpowiedź automatyczna|automatická odpověď|otomatik yanıt"
+    r"|read:|gelesen:|lu :|leído:|letto:|gelezen:|lido:|undeliverable read receipt|awaiting moderation"
     r"|\[?request received|thank you for (contacting|your (email|message|submission))|thanks for (contacting|your"
     r" (email|message|submission))|we have received your|we've received your|your request .{0,40}received"
     r"|(support )?ticket (#|no|number|\d)|\[#?\d{3,}\])", re.I)
@@ -26,18 +28,29 @@ AUTO_BODY = re.compile(
     r"|\bautomated (reply|response|message)|\bautomatic (reply|response)|mailbox is (not|no longer) (monitored|"
     r"checked|in use|active)|inbox is (not|no longer) (monitored|checked)|(email|address) is no longer (in use|"
     r"active|monitored)|\bno longer (works?|working|employed) (at|for|with)\b|\bhas left (the company|\w+)\b"
-    r"|\b(will|shall) (reply|respond|get back to you|answer)[^.\n]{0,40}\b(on|upon|after) my return|when i(?: am|'m)"
-    r" back|(we|i) have received your (e-?mail|message|request|submission|enquiry)|\bticket (has been )?(created|"
+    r"|(\bwill|\bshall|'ll) (reply|respond|get back to you|answer)[^.\n]{0,40}\b((on|upon|after) my return|when i(?: am"
+    r"|'m) back)"
+    r"|\b(i am|i'm|am|is|are) currently (out of (the )?office|away from (the|my) (office|desk)|on (annual |parental |maternity |"
+    r"paternity |sick )?leave|on (holiday|vacation))|\b(i am|i'm) (currently )?out of (the )?office[.!]?\s*$"
+    r"|\bout of (the )?office (until|till|through|returning)|please do not reply to this (e-?mail|message)"
+    r"|\bthank you for your (e-?mail|message)[.!]?\s+(i am|i'm|i will be|i'll be)\b[^.\n]{0,40}\b(away|absent"
+    r"|out of|on (annual )?leave|on holiday|on vacation|off)"
+    r"|(we|i) have received your (e-?mail|message|request|submission|enquiry)|\bticket (has been )?(created|"
     r"opened)|your (request|ticket) .{0,30}(has been|was) (received|created)"
     r"|nicht im büro|außer haus|im urlaub|abwesend|keinen zugriff auf (meine )?e-?mails|nicht weitergeleitet"
-    r"|wieder (im büro|erreichbar|da)|automatische (antwort|nachricht)"
-    r"|je suis (actuellement )?(absente?|en congés?|en vacances|hors du bureau)|dès mon retour|message automatique"
+    r"|wieder (im büro|erreichbar|da)|automatische (antwort|nachricht)|ich bin\b[^.\n]{0,40}\b(nicht im büro"
+    r"|abwesend|im urlaub|außer haus)"
+    r"|je (suis|serai) (actuellement )?(absente?|en congés?|en vacances|hors du bureau)|dès mon retour"
+    r"|message automatique"
     r"|r[ée]ponse automatique"
     r"|(estoy|estaré|me encuentro) (fuera de la oficina|de vacaciones|ausente)|a mi regreso|respuesta automática"
-    r"|mensaje automático|sono (fuori ufficio|in ferie|assente)|al mio rientro|messaggio automatico"
-    r"|risposta automatica|ik ben (afwezig|met vakantie|niet aanwezig|op vakantie)|automatisch (antwoord|bericht)"
+    r"|mensaje automático|(sono|sarò) (fuori ufficio|in ferie|assente)|al mio rientro|messaggio automatico"
+    r"|risposta automatica|ik ben\b[^.\n]{0,40}\b(afwezig|met vakantie|niet aanwezig|op vakantie|niet op kantoor)"
+    r"|automatisch (antwoord|bericht)"
     r"|wordt niet doorgestuurd|(estou|estarei) (de férias|ausente|fora do escritório)|resposta automática"
-    r"|mensagem automática|no meu regresso)", I)
+    r"|mensagem automática|no meu regresso"
+    r"|poza biurem|jestem na urlopie|på semester|ikke på kontoret|inte på kontoret|är tjänstledig|olen lomalla"
+    r"|mimo kancelář|ofis dışında)", I)
 
 UNSUBSCRIBE = re.compile(
     r"(^\s*(unsubscribe|remove|stop|abmelden|austragen|désinscription|désabonner|baja|uitschrijven|afmelden"
@@ -48,6 +61,7 @@ UNSUBSCRIBE = re.compile(
     r"|\b(stop|quit|cease) (e-?mailing|sending|contacting|spamming)( me| us)?|\b(do not|don't|please don't|never)"
     r" (e-?mail|contact|send( me)?) (me|us|anything)|\bno (more|further) (e-?mails?|mails|pitches|messages)\b"
     r"|\bopt (me )?out\b|\bnot (interested in|want to) receiv\w+ (any )?(more|further)"
+    r"|\bplease remove (me|us|my)\b|(no longer|don't|do not) (wish|want|need) to (receive|get|be on)"
     r"|aus (ihrem|dem|eurem|deinem) verteiler|(streichen|nehmen|entfernen|löschen) sie mich|keine (weiteren|"
     r"e-?mails|mails|nachrichten) mehr|keine weiteren (e-?mails|mails|nachrichten)|bitte (abmelden|austragen)"
     r"|\babbestellen\b|me (retirer|désinscrire|désabonner|supprimer) de|ne plus (m'envoyer|me contacter|recevoir)"
@@ -64,6 +78,7 @@ BOUNCE_SUBJECT = re.compile(
     r"|subsystem)|failure notice|returned mail|delivery (failure|failed|delayed|has failed|notification)"
     r"|warning: could not send|non[- ]?delivery|message not delivered|could not be delivered|unzustellbar"
     r"|nicht zustellbar|non remis|non distribuable|échec de (la )?remise|no se puede entregar|imposible entregar"
+    r"|mail system error|nondeliverable|ndn:|delivery notification: delivery has failed|returned mail"
     r"|non recapitabil|mancato recapito|onbestelbaar|niet bezorgd|não (é possível )?entreg|mensagem não entregue)",
     re.I)
 BOUNCE_BODY = re.compile(
@@ -74,4 +89,8 @@ BOUNCE_BODY = re.compile(
     r"|the following address(es)? (had|failed)|qmail-send program|mail delivery software|returned to sender"
     r"|konnte nicht zugestellt|unzustellbar|n'a pas pu être remis|no se pudo entregar|non è stato possibile"
     r"|kon niet worden bezorgd|não foi possível entregar)", re.I)
-DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mail delivery|bounce|bounces|mdaemon|nobody)", re.I)
+DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mail delivery|bounce|bounces|mdaemon|nobody"
+                    r"|microsoftexchange[0-9a-f]{8,}|mail administrator|mail system)", re.I)
+# Senders whose mail is machine-written whatever it says (a reply "from" them is an acknowledgement).
+MACHINE_SENDER = re.compile(r"^(no-?reply|do-?not-?reply|donotreply|noreply-\w+|auto-?reply|autoresponder"
+                            r"|auto-?confirm|notifications?|support-noreply)@", re.I)
