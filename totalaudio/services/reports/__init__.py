@@ -1,0 +1,1 @@
+"""Reports: the facts a campaign report states, and the documents made from them."""
