@@ -57,6 +57,9 @@ def test_send_then_watch_once(gmail, tmp_path):
     watched = tap("gmail", "watch", "--once", "--json")
     data = watched.json()
     assert watched.code == 0 and data["summary"]["human"] == 1 and set(data["messages"][0]) == FIELDS
+    shown = tap("contacts", "show", "emma@bbc.example", "--json").json()
+    assert shown["replyStatus"] == "Replied" and shown["engagement"]["replies"] == 1
+    assert shown["engagement"]["score"] == 63  # one fresh human reply (services/engagement.py)
     quiet = tap("gmail", "watch", "--once", "--jsonl")
     assert quiet.code == 0 and json.loads(quiet.out.splitlines()[-1])["apiCalls"] == 1
 

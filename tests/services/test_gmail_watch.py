@@ -55,8 +55,9 @@ def test_first_run_looks_back_then_history_costs_one_call(fake, db, pitched):
     assert db.execute("SELECT count(*) FROM gmail_messages").fetchone()[0] == 1
     quiet = svc.watch(client, db)
     assert quiet.mode == "history" and quiet.api_calls == 1 and quiet.messages == ()
-    contact = db.execute("SELECT reply_status FROM contacts WHERE id = ?", [emma["contact_id"]]).fetchone()
-    assert contact[0] == "Replied"
+    contact = db.execute("SELECT reply_status, last_engagement FROM contacts WHERE id = ?",
+                         [emma["contact_id"]]).fetchone()
+    assert tuple(contact) == ("Replied", msg.received_at[:10])  # what the Airtable sync pushes
     event = db.execute("SELECT kind, source, data, campaign_id FROM events WHERE kind = 'reply'").fetchone()
     assert event[0:2] == ("reply", "gmail") and json.loads(event[2])["threadId"] == emma["thread_id"]
     assert db.execute("SELECT replies FROM campaigns WHERE id = ?", [event[3]]).fetchone()[0] == 1

@@ -89,9 +89,12 @@ def show(ref: str = typer.Argument(..., help="Contact id (c_...), Airtable recor
     from totalaudio.models import to_json
     from totalaudio.services.contacts import service as svc
 
+    from totalaudio.services.engagement import contact_engagement
+
     contact = svc.get_contact(state().db, ref)
-    output.emit(contact, "json" if json_ else "text", lambda c: output.table(
-        c.email, ["Field", "Value"], [(k, v) for k, v in to_json(c).items() if v not in (None, [], {})]))
+    data = {**to_json(contact), "engagement": to_json(contact_engagement(state().db, contact.id))}
+    output.emit(data, "json" if json_ else "text", lambda d: output.table(
+        d["email"], ["Field", "Value"], [(k, v) for k, v in d.items() if v not in (None, [], {})]))
 
 
 @app.command("export")

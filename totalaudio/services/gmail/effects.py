@@ -1,9 +1,9 @@
 """What a sorted message changes: an event per message, the contact's Reply Status and status, journaled.
 
-human -> event "reply", Reply Status "Replied", the campaign's reply count; auto_reply -> event "auto_reply"
-(return date, other address), Reply Status "Auto-reply" unless the contact already said more; bounce ->
-"bounce_hard"/"bounce_soft", status bounced after a permanent failure or the third temporary one in 30 days;
-unsubscribe -> event "unsubscribe", status unsubscribed (the Mailchimp and Airtable syncs carry it on).
+human -> event "reply" and the campaign's reply count; auto_reply -> event "auto_reply" (return date, other
+address); bounce -> "bounce_hard"/"bounce_soft", status bounced after a permanent failure or the third temporary
+one in 30 days; unsubscribe -> event "unsubscribe", status unsubscribed. Reply Status and Last Engagement follow
+from the contact's events as services/engagement.py reads them; the Mailchimp and Airtable syncs carry it all on.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from totalaudio.services.engagement import contact_engagement
 from totalaudio.services.gmail.classify import Verdict
 from totalaudio.services.gmail.match import Match
 from totalaudio.services.mailchimp.audience import StatusChange, apply_gone
@@ -21,8 +22,6 @@ from totalaudio.store.gmail import ProcessedMessages
 from totalaudio.store.runs import Journal
 
 SOFT_LIMIT, SOFT_WINDOW_DAYS = 3, 30
-REPLY_STATUS = {"human": "Replied", "auto_reply": "Auto-reply", "bounce": "Bounced", "unsubscribe": "Unsubscribed"}
-STRONGER = {"Replied", "Bounced", "Unsubscribed"}  # an auto-reply never overwrites these
 
 
 @dataclass(frozen=True)
@@ -77,18 +76,19 @@ def _gone(db: Any, item: Incoming) -> dict[str, str]:
     return {}
 
 
-def _reply_status(db: Any, journal: Journal, run_id: str | None, item: Incoming) -> None:
-    contact_id = item.match.contact_id
+def _engagement(db: Any, journal: Journal, run_id: str | None, contact_id: str | None) -> None:
+    """Reply Status and Last Engagement as the engagement score reads the contact's events (journaled)."""
     if not contact_id:
         return
     store = ContactStore(db)
-    before = store.get_row(contact_id)["reply_status"]
-    after = REPLY_STATUS[item.verdict.kind]
-    if before == after or (item.verdict.kind == "auto_reply" and before in STRONGER):
-        return
-    store.update(contact_id, {"reply_status": after})
-    journal.record(run_id, "contact", contact_id, "update", before={"reply_status": before},
-                   after={"reply_status": after})
+    row = store.get_row(contact_id)
+    found = contact_engagement(db, contact_id)
+    wanted = {"reply_status": found.reply_status,
+              "last_engagement": found.last_engagement[:10] if found.last_engagement else None}
+    changes = {k: v for k, v in wanted.items() if v and v != row[k]}
+    if changes:
+        store.update(contact_id, changes)
+        journal.record(run_id, "contact", contact_id, "update", before={k: row[k] for k in changes}, after=changes)
 
 
 def apply(db: Any, run_id: str | None, item: Incoming) -> tuple[bool, list[StatusChange]]:
@@ -107,6 +107,6 @@ def apply(db: Any, run_id: str | None, item: Incoming) -> tuple[bool, list[Statu
                                "dedupe_key": f"gmail:{item.gmail_id}"}])
         if v.kind == "human" and m.campaign_id:
             db.execute("UPDATE campaigns SET replies = replies + 1 WHERE id = ?", [m.campaign_id])
-        _reply_status(db, Journal(db), run_id, item)
+        _engagement(db, Journal(db), run_id, m.contact_id)
         changes = apply_gone(db, ContactStore(db), Journal(db), run_id, _gone(db, item))
     return True, changes
