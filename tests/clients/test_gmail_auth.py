@@ -6,8 +6,7 @@ import json
 import pytest
 
 from tests.cli.helpers import tap
-from tests.fakes.gmail_fake import GmailFake
-from tests.fakes.gmail_rig import client_for
+from tests.fakes.gmail_rig import fake, client_for  # noqa: F401 (fake is a fixture)
 from totalaudio.clients import gmail
 from totalaudio.errors import ConfigError
 
@@ -28,14 +27,6 @@ class DictKeyring:
 
             self.key = Fernet.generate_key()
         return self.key
-
-
-@pytest.fixture
-def fake():
-    server = GmailFake()
-    yield server
-    assert server.mailbox.refused == []
-    server.stop()
 
 
 def authorized_user(fake, refresh="r-123"):

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+import pytest
+
 from tests.fakes.gmail_fake import GmailFake
 from totalaudio.clients._base import Caller
 from totalaudio.clients.gmail import INTEGRATION, GmailClient, classify
 from totalaudio.store.contacts import ContactStore
+
+
+@pytest.fixture
+def fake():
+    """A fresh loopback Gmail; at the end, no request may have been refused by the discovery document."""
+    server = GmailFake()
+    yield server
+    assert server.mailbox.refused == []
+    server.stop()
 
 
 def client_for(fake: GmailFake) -> GmailClient:

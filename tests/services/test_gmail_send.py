@@ -4,21 +4,12 @@ import email
 
 import pytest
 
-from tests.fakes.gmail_fake import GmailFake
-from tests.fakes.gmail_rig import add_contacts, client_for, reply
+from tests.fakes.gmail_rig import fake, add_contacts, client_for, reply  # noqa: F401 (fake is a fixture)
 from totalaudio.errors import InputError
 from totalaudio.services.gmail import send as svc
 from totalaudio.services.gmail import watch as watch_svc
 from totalaudio.store.contacts import ContactStore
 from totalaudio.store.db import open_db
-
-
-@pytest.fixture
-def fake():
-    server = GmailFake()
-    yield server
-    assert server.mailbox.refused == []
-    server.stop()
 
 
 @pytest.fixture

@@ -4,20 +4,11 @@ import json
 
 import pytest
 
-from tests.fakes.gmail_fake import GmailFake
-from tests.fakes.gmail_rig import add_contacts, client_for, dsn, reply
+from tests.fakes.gmail_rig import fake, add_contacts, client_for, dsn, reply  # noqa: F401 (fake is a fixture)
 from totalaudio.services.gmail import send as send_svc
 from totalaudio.services.gmail import watch as svc
 from totalaudio.store.db import open_db
 from totalaudio.store.syncstate import SyncState
-
-
-@pytest.fixture
-def fake():
-    server = GmailFake()
-    yield server
-    assert server.mailbox.refused == []  # every request fitted the discovery document
-    server.stop()
 
 
 @pytest.fixture

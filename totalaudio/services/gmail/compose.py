@@ -60,6 +60,7 @@ def render(template: str, contact: Contact) -> tuple[str, list[str]]:
     fields, missing = fields_of(contact), []
 
     def fill(match: re.Match) -> str:
+        """One field's value, or "" with the field noted as missing."""
         key = match.group(1).strip().lower().replace(" ", "_").replace("-", "_")
         if key in fields:
             return fields[key]
