@@ -3,7 +3,8 @@
 Run: ``python tests/bench/bench_gmail.py [--messages N]``.
 Quality: macro F1 over the four kinds (human, auto_reply, bounce, unsubscribe) and the share of bounces whose
 failed recipient (and permanence) is named right, on the training set and on the held-out set (written before
-the classifier was tuned; never tuned on). Baselines in the same run: for kinds, "standard headers only"
+the classifier was tuned; never tuned on), and on a second held-out set written after the first round (its
+figures on first contact, before the fixes it prompted: macro F1 0.849, recipients 0.8). Baselines in the same run: for kinds, "standard headers only"
 (Auto-Submitted / multipart/report / daemon sender, everything else human); for recipients, flufl.bounce alone.
 Speed: N messages (default 10,000) cycled from both sets, classified in one process. API calls, through the
 real client to the loopback fake: a quiet ``watch`` pass; 400 sends; and 400 sends where the run dies after
@@ -83,7 +84,7 @@ def quality(folder: str) -> dict:
 
 
 def speed(count: int) -> dict:
-    pool = [raw for raw, _ in labelled("train") + labelled("heldout")]
+    pool = [raw for raw, _ in labelled("train") + labelled("heldout") + labelled("heldout2")]
     messages = [pool[i % len(pool)] for i in range(count)]
     started, cpu = time.perf_counter(), time.process_time()
     kinds = [classify(raw).kind for raw in messages]
@@ -135,7 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     args = parser.parse_args()
-    print(json.dumps({"quality": {"train": quality("train"), "heldout": quality("heldout")},
+    print(json.dumps({"quality": {name: quality(name) for name in ("train", "heldout", "heldout2")},
                       "classifySpeed": speed(args.messages), "watch": quiet_watch(),
                       "send400": sends(), "send400CrashAfterAccept": sends(crash_at=200)}, indent=2))
 

@@ -19,7 +19,7 @@ def labelled(name):
     return [(name, f, label) for f, label in sorted(labels.items())]
 
 
-@pytest.mark.parametrize("folder,name,label", labelled("train") + labelled("heldout"),
+@pytest.mark.parametrize("folder,name,label", labelled("train") + labelled("heldout") + labelled("heldout2"),
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_labelled_message(folder, name, label):
     verdict = classify((MAIL / folder / name).read_bytes())

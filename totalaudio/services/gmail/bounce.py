@@ -27,8 +27,8 @@ TEXT_RECIPIENT = (
     re.compile(r"^\s*<(" + ADDRESS.pattern + r")>\s*:", re.M),  # qmail, Yahoo, Postfix notification
     re.compile(r"(?:message to|delivered to|deliver(?:ed)? your message to|delivery to)\s+<?(" + ADDRESS.pattern
                + r")>?", re.I),
-    re.compile(r"(?:(?:following|these) (?:recipients?|address(?:es)?)(?: or groups)?[^\n]*:?|failed:)\s*\n\s*<?("
-               + ADDRESS.pattern + r")>?", re.I),
+    re.compile(r"(?:(?:recipients?|address(?:es)?|empfänger|destinataires?|destinatarios?|destinatari|ontvangers?"
+               r"|destinatários?)(?: or groups)?[^\n]{0,80}:?|failed:)\s*\n\s*<?(" + ADDRESS.pattern + r")>?", re.I),
 )
 
 

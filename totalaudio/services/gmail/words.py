@@ -54,7 +54,8 @@ AUTO_BODY = re.compile(
 
 UNSUBSCRIBE = re.compile(
     r"(^\s*(unsubscribe|remove|stop|abmelden|austragen|désinscription|désabonner|baja|uitschrijven|afmelden"
-    r"|cancellami|descadastrar)\W*$"
+    r"|cancellami|descadastrar)\W*$|(^|[.!?]\s+)(unsubscribe|remove me|unsubscribe me)( please)?[.!]?\s*$"
+    r"|^\s*unsubscribe (me|please|us)\b"
     r"|(?<!\bto )(?<!\bnot )(?<!n't )\bunsubscribe (me|us)\b|\bplease unsubscribe|\bi (want|wish|would like|'d like)"
     r" to unsubscribe|\b(remove|take|delete|drop) (me|us|my (e-?mail|address|name)|this (e-?mail|address))"
     r" (from|off) (your|the|this|all)\b[^.\n]{0,30}\b(list|lists|database|mailing|mailings|contacts?)"
@@ -62,6 +63,10 @@ UNSUBSCRIBE = re.compile(
     r" (e-?mail|contact|send( me)?) (me|us|anything)|\bno (more|further) (e-?mails?|mails|pitches|messages)\b"
     r"|\bopt (me )?out\b|\bnot (interested in|want to) receiv\w+ (any )?(more|further)"
     r"|\bplease remove (me|us|my)\b|(no longer|don't|do not) (wish|want|need) to (receive|get|be on)"
+    r"|no (me )?(envíe[ns]?|envies|envíes|mandes?|manden) más|não me (envie|mande)m? mais|non (inviatemi|mandatemi"
+    r"|mandarmi|inviarmi) più|ne m'envoyez plus|schicken sie mir keine|stuur (mij|me) geen"
+    r"|(mij|me) (van|uit) (uw|jullie|de|je) (mailing|verzend)?lijst|(von|aus) (ihrer|der|eurer|deiner) "
+    r"(mailing|e-?mail-?|verteiler)?liste"
     r"|aus (ihrem|dem|eurem|deinem) verteiler|(streichen|nehmen|entfernen|löschen) sie mich|keine (weiteren|"
     r"e-?mails|mails|nachrichten) mehr|keine weiteren (e-?mails|mails|nachrichten)|bitte (abmelden|austragen)"
     r"|\babbestellen\b|me (retirer|désinscrire|désabonner|supprimer) de|ne plus (m'envoyer|me contacter|recevoir)"
