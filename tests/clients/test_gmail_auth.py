@@ -124,3 +124,32 @@ def test_fake_refuses_what_the_document_lacks(fake):
     response = httpx.get(fake.url + "gmail/v1/users/me/messages", params={"query": "x"})
     assert response.status_code == 400 and fake.mailbox.refused
     fake.mailbox.refused.clear()
+
+
+def test_browser_flow_on_loopback(fake, monkeypatch):
+    """The installed-app flow end to end: the 'browser' follows the consent URL back to tap's loopback server."""
+    import threading
+    import webbrowser
+    from urllib.parse import parse_qs, urlparse
+
+    import httpx
+
+    class Browser:
+        def open(self, url, new=0, autoraise=True):
+            query = parse_qs(urlparse(url).query)
+            assert query["scope"][0].split() == list(gmail.SCOPES) and query["redirect_uri"][0].startswith(
+                "http://localhost:")
+            back = f"{query['redirect_uri'][0]}?state={query['state'][0]}&code=the-code&scope={query['scope'][0]}"
+            threading.Thread(target=lambda: httpx.get(back, timeout=10), daemon=True).start()
+            return True
+
+    monkeypatch.setattr(webbrowser, "get", lambda *_a, **_k: Browser())
+    monkeypatch.setattr(gmail, "TOKEN_URI", fake.token_uri)
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the fake token endpoint is plain http on loopback
+    for key, value in {"GOOGLE_CLIENT_ID": "cid", "GOOGLE_CLIENT_SECRET": "cs", "TAP_GMAIL_BASE_URL": fake.url,
+                       "TAP_SECRET_KEY": "k"}.items():
+        monkeypatch.setenv(key, value)
+    result = tap("gmail", "auth", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["account"] == "jo@totalaudio.example" and fake.mailbox.codes == ["the-code"]
+    assert "first-refresh" not in result.out + result.err

@@ -83,6 +83,7 @@ class Mailbox:
         self.calls: list[str] = []
         self.refused: list[str] = []
         self.sends = 0
+        self.codes: list[str] = []
         self.fail_next_send_after_accept = False
         self.lock = threading.RLock()
 
@@ -164,6 +165,12 @@ class Handler(BaseHTTPRequestHandler):
         box.calls.append(path)
         if path == "/revoke":
             return self._reply(200, {})
+        if (form.get("grant_type") or [""])[0] == "authorization_code":
+            box.codes.append((form.get("code") or [""])[0])
+            return self._reply(200, {"access_token": "first-access", "refresh_token": "first-refresh",
+                                     "expires_in": 3599, "token_type": "Bearer",
+                                     "scope": "https://www.googleapis.com/auth/gmail.readonly "
+                                              "https://www.googleapis.com/auth/gmail.send"})
         if (form.get("refresh_token") or [""])[0] == "revoked":
             return self._reply(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
         return self._reply(200, {"access_token": "fresh-access", "expires_in": 3599, "token_type": "Bearer",

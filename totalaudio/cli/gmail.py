@@ -101,7 +101,8 @@ def _since(value: Optional[str]) -> Optional[datetime]:
 def watch(
     once: bool = typer.Option(False, "--once", help="One pass, then exit (for cron)."),
     interval: float = typer.Option(60.0, "--interval", min=5.0, help="Seconds between passes without --once."),
-    since: Optional[str] = typer.Option(None, "--since", help="How far the first run looks back (default 30 days)."),
+    since: Optional[str] = typer.Option(None, "--since", help="How far the first run looks back (default 30 days; "
+                                        "[gmail] lookback_days)."),
     dry_run: bool = output.DRY_RUN, json_: bool = output.JSON, jsonl: bool = output.JSONL,
 ) -> None:
     """Sort new replies to what tap sent and act on them once each (events, Reply Status, status)."""
@@ -109,6 +110,11 @@ def watch(
     if fmt == "json" and not once:
         raise InputError("--json prints one document: use it with --once, or stream with --jsonl")
     start = _since(since)
+    if start is None:
+        from datetime import timedelta
+
+        days = _number(_gmail_settings(), "lookback_days", 30.0)
+        start = datetime.now(timezone.utc) - timedelta(days=days)
     try:
         while True:
             _pass(start, dry_run, fmt)
@@ -210,7 +216,8 @@ def send(
                            cfg.get("unsubscribe_url"))
     st = state()
     contacts = [] if follow_up else _recipients(to, genre, station, contact_type, status, search)
-    if not dry_run and not yes and not typer.confirm(f"Send from Gmail to the chosen contacts now?", err=True):
+    who = f"{len(contacts)} chosen contacts" if contacts else f"the contacts of {follow_up} who have not replied"
+    if not dry_run and not yes and not typer.confirm(f"Send from Gmail to {who} now?", err=True):
         raise typer.Abort()
     client = None if dry_run else auth_svc.client(st.settings)
     with st.mutating("gmail send", {"campaign": opts.campaign, "followUp": follow_up}, dry_run=dry_run) as run_id:

@@ -289,7 +289,9 @@ def read_authorized_user(text: str, source: str) -> dict[str, Any]:
 def run_installed_flow(client_id: str, client_secret: str, scopes: list[str], port: int, open_browser: bool,
                        redirect_uri: str | None = None) -> dict[str, Any]:
     """google-auth-oauthlib's installed-app flow on a loopback redirect; returns the token as a dict."""
+    from google.auth.exceptions import GoogleAuthError
     from google_auth_oauthlib.flow import InstalledAppFlow
+    from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
     config = {"installed": {"client_id": client_id, "client_secret": client_secret, "auth_uri": AUTH_URI,
                             "token_uri": TOKEN_URI, "redirect_uris": [redirect_uri or "http://localhost"]}}
@@ -298,7 +300,7 @@ def run_installed_flow(client_id: str, client_secret: str, scopes: list[str], po
         creds = flow.run_local_server(host="localhost", port=port, open_browser=open_browser, timeout_seconds=300,
                                       authorization_prompt_message="Open this URL to authorise tap: {url}",
                                       success_message="tap is authorised; you can close this window.")
-    except Exception as exc:  # noqa: BLE001 - oauthlib/requests raise many types; none of them is a tap bug
+    except (OAuth2Error, GoogleAuthError, OSError, ValueError) as exc:  # OSError: port taken, network, requests
         raise ConfigError(f"the Gmail authorisation did not complete: {exc.__class__.__name__}",
                           hint="run `tap gmail auth` again; with --no-browser open the printed URL yourself")
     return token_dict(creds)

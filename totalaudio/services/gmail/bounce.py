@@ -99,7 +99,7 @@ def from_flufl(p: Parsed) -> tuple[str | None, bool | None]:
 
     try:
         temporary, permanent = all_failures(p.msg)
-    except Exception:  # noqa: BLE001 - a third-party heuristic on hostile bytes; its failure means "no answer"
+    except (ValueError, TypeError, AttributeError, IndexError, LookupError):  # its detectors on hostile bytes
         return None, None
     for found, is_permanent in ((permanent, True), (temporary, False)):
         names = sorted(a.decode("utf-8", "replace").lower() if isinstance(a, bytes) else str(a).lower()
