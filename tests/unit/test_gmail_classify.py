@@ -106,3 +106,18 @@ def test_fuzz_never_raises_and_always_answers():
         assert verdict.kind in KINDS and isinstance(verdict.snippet, str)
         count += 1
     assert count > 300
+
+
+def test_ticket_system_agent_reply_is_human_but_its_acknowledgement_is_not():
+    agent = (b"From: agent@station.example\nTo: jo@x.example\nSubject: Re: [#1234] Harbour Lights\n"
+             b"X-Zendesk-From-Account-Id: 9\n\nHi Jo, the team loved it; it's on the playlist from Monday.\n")
+    ack = (b"From: help@station.example\nTo: jo@x.example\nSubject: Re: Harbour Lights\n"
+           b"X-Zendesk-From-Account-Id: 9\n\nYour request (#99) has been received and is being reviewed.\n")
+    assert (classify(agent).kind, classify(ack).kind) == ("human", "auto_reply")
+
+
+def test_empty_plain_part_falls_back_to_html():
+    raw = (b"From: a@b.example\nTo: jo@x.example\nSubject: Re: Pitch\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/alternative; boundary=z\n\n--z\nContent-Type: text/plain\n\n \n--z\n"
+           b"Content-Type: text/html\n\n<p>Please take me off your mailing list.</p>\n--z--\n")
+    assert classify(raw).kind == "unsubscribe"

@@ -115,7 +115,9 @@ def body_text(msg: Message) -> tuple[str, bool]:
             continue
         ctype = part.get_content_type()
         if ctype == "text/plain":
-            return part_text(part), False
+            text = part_text(part)
+            if text.strip():
+                return text, False
         if ctype == "text/html" and html is None:
             html = part_text(part)
     return html_to_text(html) if html is not None else ("", False)
