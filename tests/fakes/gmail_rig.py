@@ -26,7 +26,7 @@ def client_for(fake: GmailFake) -> GmailClient:
     from google.oauth2.credentials import Credentials
 
     caller = Caller(INTEGRATION, classify, sleep=lambda _s: None)
-    return GmailClient(Credentials(token="test-access"), fake.url, caller)
+    return GmailClient(Credentials(token="test-access"), fake.url, caller, account=fake.mailbox.address)
 
 
 def add_contacts(db, *rows: dict) -> list[str]:

@@ -156,9 +156,11 @@ class TokenStore:
 class GmailClient:
     """The Gmail API of the authorised mailbox: profile, messages, history, send."""
 
-    def __init__(self, credentials: Any, api_endpoint: str | None = None, caller: Caller | None = None):
+    def __init__(self, credentials: Any, api_endpoint: str | None = None, caller: Caller | None = None,
+                 account: str | None = None):
         from googleapiclient.discovery import build as build_service
 
+        self.account = account  # the mailbox address learnt at authorisation (saves a getProfile per send run)
         options = {"api_endpoint": api_endpoint} if api_endpoint else None
         self.service = build_service("gmail", "v1", credentials=credentials, static_discovery=True,
                                      cache_discovery=False, client_options=options)
@@ -261,7 +263,7 @@ def build(settings: Settings) -> GmailClient:
     if not (token.get("client_id") and token.get("client_secret")):
         settings.require("gmail")
     creds = credentials_from(token, settings.get("GOOGLE_CLIENT_ID"), settings.get("GOOGLE_CLIENT_SECRET"))
-    return GmailClient(creds, settings.base_url("gmail"))
+    return GmailClient(creds, settings.base_url("gmail"), account=token.get("account"))
 
 
 def health(settings: Settings) -> str:

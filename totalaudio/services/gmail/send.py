@@ -211,7 +211,7 @@ def write_outbox(outbox: Path, drafts: list[tuple[compose.Draft, str]], sender: 
 def sender_address(client: Any, db: Any) -> str:
     """The mailbox's own address (asked once, then remembered)."""
     state = SyncState(db)
-    known = state.get(ADDRESS_KEY)
+    known = state.get(ADDRESS_KEY) or (getattr(client, "account", None) if client else None)
     if known or client is None:
         return known or "me@gmail.invalid"
     address = client.profile().get("emailAddress") or ""
