@@ -269,7 +269,8 @@ def build(settings: Settings) -> GmailClient:
 def health(settings: Settings) -> str:
     """users.getProfile: cheap, authenticated, changes nothing."""
     profile = build(settings).profile()
-    return f"mailbox {profile.get('emailAddress', '?')}"
+    project = settings.get("GOOGLE_CLOUD_PROJECT")
+    return f"mailbox {profile.get('emailAddress', '?')}" + (f" (Google Cloud project {project})" if project else "")
 
 
 def read_authorized_user(text: str, source: str) -> dict[str, Any]:
