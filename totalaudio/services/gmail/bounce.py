@@ -17,18 +17,26 @@ from totalaudio.services.gmail.mime import Parsed, payload_of
 # flufl.bounce logs a traceback for every detector that trips over malformed mail, then carries on: keep quiet.
 logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
-ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-SMTP_CODE = re.compile(r"(?<![\d.])([45])\d\d(?:[\s-]|$)")
+# RFC 3463 codes: 4.x.x temporary, 5.x.x permanent; not a version number or an address (1.2.4.5, 2.1.7)
+ENHANCED = re.compile(r"(?<![\w.])([45])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
+SMTP_CODE = re.compile(r"(?<![\w.(-])([45])[0-5]\d(?:[\s-]|$)", re.M)
+# Where a notice ends and the returned copy of the message begins (its headers say nothing of the failure).
+COPY_MARK = re.compile(r"^[ \t]*(-{2,}.{0,40}(copy of|original message|returned message|undelivered message|below this"
+                       r" line)|content-type: (message/rfc822|text/rfc822-headers)|return-path: |received: from)",
+                       re.I | re.M)
 TEMPORARY_WORDS = re.compile(r"(delay|deferred|will (be )?retr|still (being )?retr|temporar|not (been )?delivered"
                              r" yet|warning|will keep trying|over quota|quota exceeded|mailbox (is )?full)", re.I)
 PERMANENT_WORDS = re.compile(r"(permanent|failed permanently|fatal|given up|does not exist|unknown|no such"
                              r"|not found|couldn't be found|invalid|rejected|blocked|disabled)", re.I)
+FLUFL_MAX_BYTES = 256 * 1024
 TEXT_RECIPIENT = (
-    re.compile(r"^\s*<(" + ADDRESS.pattern + r")>\s*:", re.M),  # qmail, Yahoo, Postfix notification
+    re.compile(r"^[ \t]*<(" + ADDRESS.pattern + r")>\s*:", re.M),  # qmail, Yahoo, Postfix notification
     re.compile(r"(?:message to|delivered to|deliver(?:ed)? your message to|delivery to)\s+<?(" + ADDRESS.pattern
                + r")>?", re.I),
     re.compile(r"(?:(?:recipients?|address(?:es)?|empfänger|destinataires?|destinatarios?|destinatari|ontvangers?"
-               r"|destinatários?)(?: or groups)?[^\n]{0,80}:?|failed:)\s*\n\s*<?(" + ADDRESS.pattern + r")>?", re.I),
+               r"|destinatários?)(?: or groups)?[^\n]{0,80}:?|failed:)\s*\n\s*[*•-]?\s*<?(" + ADDRESS.pattern + r")>?",
+               re.I),
+    re.compile(r"\(generated from <?(" + ADDRESS.pattern + r")>?\)", re.I),  # Exim, for an alias it expanded
 )
 
 
@@ -47,12 +55,14 @@ def looks_like_bounce(p: Parsed) -> bool:
     h = p.headers
     if p.report_type == "delivery-status" or "x-ms-exchange-message-is-ndr" in h or "x-failed-recipients" in h:
         return True
+    if words.MAILER_DAEMON.match(p.sender) or ("from" in h and not h["from"].strip("<> \t")):
+        return True  # mailer-daemons write nothing but delivery reports; an empty From (<>) is one too
     daemon = bool(words.DAEMON.match(p.sender) or words.DAEMON.match(p.sender_name))
-    subject = bool(words.BOUNCE_SUBJECT.match(p.subject))
+    subject = bool(words.BOUNCE_SUBJECT.search(p.subject))
     if not (daemon or subject):
         return False
     body = bool(words.BOUNCE_BODY.search(p.text[:5000]))
-    return (daemon and (subject or body)) or (subject and body and h.get("return-path", "").strip() == "<>")
+    return (daemon and (subject or body)) or (subject and body)
 
 
 def _dsn_blocks(msg: Message) -> list[Message]:
@@ -97,6 +107,8 @@ def from_flufl(p: Parsed) -> tuple[str | None, bool | None]:
     """flufl.bounce's reading: a permanent failure first, else a temporary one."""
     from flufl.bounce import all_failures
 
+    if p.extra.get("size", 0) > FLUFL_MAX_BYTES:
+        return None, None  # its detectors search the whole message: seconds on a hostile megabyte
     try:
         temporary, permanent = all_failures(p.msg)
     except (ValueError, TypeError, AttributeError, IndexError, LookupError):  # its detectors on hostile bytes
@@ -111,8 +123,10 @@ def from_flufl(p: Parsed) -> tuple[str | None, bool | None]:
 
 
 def report_text(p: Parsed) -> str:
-    """The human-readable notice of the report: the body parts, not the returned original."""
-    return p.text[:20000]
+    """The human-readable notice of the report: the body, up to where the returned original begins."""
+    text = p.text[:20000]
+    cut = COPY_MARK.search(text)
+    return text[:cut.start()] if cut else text
 
 
 def from_text(p: Parsed, text: str) -> str | None:
@@ -145,7 +159,7 @@ def permanence(text: str, subject: str, library: bool | None = None) -> bool:
 def diagnostic_line(text: str) -> str | None:
     """The server's own words: the first line carrying an SMTP or enhanced status code."""
     for line in text.splitlines():
-        if ENHANCED.search(line) or re.search(r"\b[45]\d\d\b", line):
+        if ENHANCED.search(line) or SMTP_CODE.search(line):
             return " ".join(line.split())[:300]
     return None
 

@@ -169,7 +169,7 @@ def parse(raw: bytes | str | Message) -> Parsed:
                   (_ids(headers.get("message-id", "")) or ("",))[0],
                   _ids(headers.get("in-reply-to", "")) + _ids(headers.get("references", "")),
                   _date(headers.get("date", "")), text, html_quoted, msg.get_content_type(),
-                  _report_type(headers.get("content-type", "")))
+                  _report_type(headers.get("content-type", "")), {"size": len(raw) if isinstance(raw, (bytes, str)) else 0})
 
 
 def _report_type(content_type: str) -> str:

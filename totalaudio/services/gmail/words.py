@@ -53,9 +53,9 @@ AUTO_BODY = re.compile(
     r"|mimo kancelář|ofis dışında)", I)
 
 UNSUBSCRIBE = re.compile(
-    r"(^\s*(unsubscribe|remove|stop|abmelden|austragen|désinscription|désabonner|baja|uitschrijven|afmelden"
+    r"(^[ \t]*(unsubscribe|remove|stop|abmelden|austragen|désinscription|désabonner|baja|uitschrijven|afmelden"
     r"|cancellami|descadastrar)\W*$|(^|[.!?]\s+)(unsubscribe|remove me|unsubscribe me)( please)?[.!]?\s*$"
-    r"|^\s*unsubscribe (me|please|us)\b"
+    r"|^[ \t]*unsubscribe (me|please|us)\b"
     r"|(?<!\bto )(?<!\bnot )(?<!n't )\bunsubscribe (me|us)\b|\bplease unsubscribe|\bi (want|wish|would like|'d like)"
     r" to unsubscribe|\b(remove|take|delete|drop) (me|us|my (e-?mail|address|name)|this (e-?mail|address))"
     r" (from|off) (your|the|this|all)\b[^.\n]{0,30}\b(list|lists|database|mailing|mailings|contacts?)"
@@ -79,11 +79,13 @@ UNSUBSCRIBE = re.compile(
 
 # Bounce notices: subjects and body phrases of Postfix, Exim, Exchange/Office 365, Gmail, qmail, Sendmail, Yahoo.
 BOUNCE_SUBJECT = re.compile(
-    r"^\s*(undeliver(able|ed)|undelivered mail|delivery status notification|mail delivery (failed|failure"
+    r"(could not be delivered|couldn't be delivered|returning (message )?to sender|failed mail|delivery fail"
+    r"|: non remis|^\s*(undeliver(able|ed)|undelivered mail|delivery status notification|mail delivery (failed|failure"
     r"|subsystem)|failure notice|returned mail|delivery (failure|failed|delayed|has failed|notification)"
     r"|warning: could not send|non[- ]?delivery|message not delivered|could not be delivered|unzustellbar"
     r"|nicht zustellbar|non remis|non distribuable|échec de (la )?remise|no se puede entregar|imposible entregar"
     r"|mail system error|nondeliverable|ndn:|delivery notification: delivery has failed|returned mail"
+    r"|mail failed|processing error|non-delivery)"
     r"|non recapitabil|mancato recapito|onbestelbaar|niet bezorgd|não (é possível )?entreg|mensagem não entregue)",
     re.I)
 BOUNCE_BODY = re.compile(
@@ -94,6 +96,7 @@ BOUNCE_BODY = re.compile(
     r"|the following address(es)? (had|failed)|qmail-send program|mail delivery software|returned to sender"
     r"|konnte nicht zugestellt|unzustellbar|n'a pas pu être remis|no se pudo entregar|non è stato possibile"
     r"|kon niet worden bezorgd|não foi possível entregar)", re.I)
+MAILER_DAEMON = re.compile(r"^(mailer-daemon|mail-daemon|mailerdaemon)@", re.I)
 DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mail delivery|bounce|bounces|mdaemon|nobody"
                     r"|microsoftexchange[0-9a-f]{8,}|mail administrator|mail system)", re.I)
 # Senders whose mail is machine-written whatever it says (a reply "from" them is an acknowledgement).
