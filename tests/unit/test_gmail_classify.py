@@ -127,3 +127,12 @@ def test_empty_plain_part_falls_back_to_html():
            b"Content-Type: multipart/alternative; boundary=z\n\n--z\nContent-Type: text/plain\n\n \n--z\n"
            b"Content-Type: text/html\n\n<p>Please take me off your mailing list.</p>\n--z--\n")
     assert classify(raw).kind == "unsubscribe"
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("> Hi Rob, new single\n> Jo\n\nPlease take me off your list.\n\nRob", "Please take me off your list.\n\nRob"),
+    ("Hej, Svar.\n\nDen 24. nov. 2025 kl. 10.00 skrev Peter <peter@example.com>:\n> Hej", "Hej, Svar."),
+    ("Dzięki!\n\nOd: Jo <jo@x.example>\nWysłano: środa\nDo: Anna\nTemat: Single", "Dzięki!"),
+])
+def test_bottom_posting_and_nordic_polish_quotes(body, expected):
+    assert quotes.new_text(body) == expected
