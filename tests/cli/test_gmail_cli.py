@@ -7,7 +7,7 @@ import pytest
 
 from tests.cli.helpers import tap
 from tests.fakes.gmail_fake import GmailFake
-from tests.fakes.gmail_rig import reply
+from tests.fakes.gmail_rig import no_os_keyring, reply  # noqa: F401 (autouse fixture)
 
 MAIL = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
 FIELDS = {"messageId", "threadId", "receivedAt", "from", "contactId", "campaignId", "kind", "bouncedRecipient",

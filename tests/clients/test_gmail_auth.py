@@ -6,9 +6,12 @@ import json
 import pytest
 
 from tests.cli.helpers import tap
-from tests.fakes.gmail_rig import fake, client_for  # noqa: F401 (fake is a fixture)
+from tests.fakes.gmail_rig import fake, no_os_keyring, client_for  # noqa: F401 (fake is a fixture)
 from totalaudio.clients import gmail
 from totalaudio.errors import ConfigError
+
+
+REAL_KEYRING_KEY = gmail._keyring_key  # taken before the autouse fixture replaces it
 
 
 def no_keyring(_create):
@@ -40,14 +43,18 @@ def test_headless_keyring_falls_back_to_a_0600_key_file(tmp_path):
     assert oct(store.key_path.stat().st_mode & 0o777) == "0o600" and store.load() == {"refresh_token": "r"}
 
 
-def test_real_keyring_module_without_backend_does_not_crash(tmp_path, monkeypatch):
+@pytest.mark.parametrize("backend", ["fail", "null"])
+def test_real_keyring_module_without_usable_backend_falls_back(tmp_path, backend):
     import keyring
-    from keyring.backends import fail
+    from keyring.backends import fail, null
 
-    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
-    keyring.set_keyring(fail.Keyring())
-    store = gmail.TokenStore(tmp_path / "s", {})
-    assert store.save({"refresh_token": "r"}) == "file"
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring() if backend == "fail" else null.Keyring())
+    try:
+        store = gmail.TokenStore(tmp_path / "s", {}, REAL_KEYRING_KEY)
+        assert store.save({"refresh_token": "r"}) == "file" and store.load() == {"refresh_token": "r"}
+    finally:
+        keyring.set_keyring(before)
 
 
 def test_keyring_then_env_key_sources(tmp_path):

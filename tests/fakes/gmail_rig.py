@@ -12,6 +12,14 @@ from totalaudio.clients.gmail import INTEGRATION, GmailClient, classify
 from totalaudio.store.contacts import ContactStore
 
 
+@pytest.fixture(autouse=True)
+def no_os_keyring(monkeypatch):
+    """Keep tests away from a developer's real OS keyring (CI has none anyway): keys come from env or file."""
+    import totalaudio.clients.gmail as gmail_client
+
+    monkeypatch.setattr(gmail_client, "_keyring_key", lambda _create: None)
+
+
 @pytest.fixture
 def fake():
     """A fresh loopback Gmail; at the end, no request may have been refused by the discovery document."""

@@ -4,7 +4,7 @@ import email
 
 import pytest
 
-from tests.fakes.gmail_rig import fake, add_contacts, client_for, reply  # noqa: F401 (fake is a fixture)
+from tests.fakes.gmail_rig import fake, no_os_keyring, add_contacts, client_for, reply  # noqa: F401 (fake is a fixture)
 from totalaudio.errors import InputError
 from totalaudio.services.gmail import send as svc
 from totalaudio.services.gmail import watch as watch_svc

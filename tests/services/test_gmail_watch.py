@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.fakes.gmail_rig import fake, add_contacts, client_for, dsn, reply  # noqa: F401 (fake is a fixture)
+from tests.fakes.gmail_rig import fake, no_os_keyring, add_contacts, client_for, dsn, reply  # noqa: F401 (fake is a fixture)
 from totalaudio.services.gmail import send as send_svc
 from totalaudio.services.gmail import watch as svc
 from totalaudio.store.db import open_db

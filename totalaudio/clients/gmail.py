@@ -57,6 +57,8 @@ def _keyring_key(create: bool) -> bytes | None:
 
             stored = Fernet.generate_key().decode()
             keyring.set_password(KEYRING_SERVICE, KEYRING_USER, stored)
+            if keyring.get_password(KEYRING_SERVICE, KEYRING_USER) != stored:
+                return None  # a backend that forgets (the null keyring): not usable
         return stored.encode() if stored else None
     except (ImportError, KeyringError, RuntimeError, OSError):
         return None
@@ -77,12 +79,12 @@ class TokenStore:
     """OAuth tokens encrypted with a key of their own; both files are readable by the user only."""
 
     def __init__(self, directory: Path, environ: Mapping[str, str] | None = None,
-                 keyring_key: Callable[[bool], bytes | None] = _keyring_key) -> None:
+                 keyring_key: Callable[[bool], bytes | None] | None = None) -> None:
         self.dir = directory
         self.token_path = directory / "gmail-token.enc"
         self.key_path = directory / "secret.key"
         self.environ = os.environ if environ is None else environ
-        self.keyring_key = keyring_key
+        self.keyring_key = keyring_key or _keyring_key
 
     def _file_key(self) -> bytes:
         from cryptography.fernet import Fernet
