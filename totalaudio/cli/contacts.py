@@ -94,7 +94,15 @@ def show(ref: str = typer.Argument(..., help="Contact id (c_...), Airtable recor
     contact = svc.get_contact(state().db, ref)
     data = {**to_json(contact), "engagement": to_json(contact_engagement(state().db, contact.id))}
     output.emit(data, "json" if json_ else "text", lambda d: output.table(
-        d["email"], ["Field", "Value"], [(k, v) for k, v in d.items() if v not in (None, [], {})]))
+        d["email"], ["Field", "Value"], [(k, _engagement_text(v) if k == "engagement" else v)
+                                         for k, v in d.items() if v not in (None, [], {})]))
+
+
+def _engagement_text(e: dict) -> str:
+    """'63/100, last 2026-03-18' (or what ended it)."""
+    tail = f", ended by {e['endedBy']}" if e.get("endedBy") else (
+        f", last {e['lastEngagement'][:10]}" if e.get("lastEngagement") else "")
+    return f"{e['score']}/100{tail}"
 
 
 @app.command("export")

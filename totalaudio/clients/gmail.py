@@ -258,10 +258,9 @@ def build(settings: Settings) -> GmailClient:
     """A client from the stored, encrypted token (and GOOGLE_CLIENT_ID/SECRET when the token lacks its client)."""
     token = token_store(settings).load()
     if token is None:
-        if settings.missing("gmail"):
-            settings.require("gmail")
-        raise ConfigError("Gmail is configured but not authorised: no stored OAuth token",
-                          hint=f"run `tap gmail auth` once (the token is kept encrypted in {settings.secrets_dir})")
+        raise ConfigError("Gmail is not authorised: no stored OAuth token",
+                          hint="run `tap gmail auth` once (with GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET set), or "
+                               "`tap gmail auth --import FILE` with an authorized-user JSON")
     if not (token.get("client_id") and token.get("client_secret")):
         settings.require("gmail")
     creds = credentials_from(token, settings.get("GOOGLE_CLIENT_ID"), settings.get("GOOGLE_CLIENT_SECRET"))
