@@ -136,3 +136,29 @@ def test_empty_plain_part_falls_back_to_html():
 ])
 def test_bottom_posting_and_nordic_polish_quotes(body, expected):
     assert quotes.new_text(body) == expected
+
+
+def test_abuse_report_means_never_again():
+    raw = (b"From: feedback@isp.example\nTo: jo@x.example\nSubject: Abuse report\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/report; report-type=feedback-report; boundary=f\n\n--f\n"
+           b"Content-Type: text/plain\n\nThis is an email abuse report.\n--f\nContent-Type: message/feedback-report\n\n"
+           b"Feedback-Type: abuse\n--f--\n")
+    assert classify(raw).kind == "unsubscribe"
+
+
+@pytest.mark.parametrize("sender", ["MAILER-DAEMON <>", '"Mail Deliver System" <MAILER-DAEMON>',
+                                    "Mailer Daemon <poostmaster@example.jp>"])
+def test_daemon_senders_in_their_many_spellings(sender):
+    raw = (f"From: {sender}\nTo: jo@x.example\nSubject: Mail delivery failed\n\nThere was an error delivering your "
+           "mail to <gone@station.example>.\n\n550 5.1.1 User unknown\n").encode()
+    verdict = classify(raw)
+    assert (verdict.kind, verdict.bounced_recipient, verdict.permanent) == ("bounce", "gone@station.example", True)
+
+
+def test_failed_recipient_from_the_returned_copy():
+    raw = (b"From: postmaster@mx.example\nTo: jo@x.example\nSubject: Undeliverable\nMIME-Version: 1.0\n"
+           b"Content-Type: multipart/mixed; boundary=r\n\n--r\nContent-Type: text/plain\n\nDelivery failed.\n"
+           b"--r\nContent-Type: message/rfc822\n\nFrom: jo@x.example\nTo: Presenter <dj@station.example>\n"
+           b"Subject: Pitch\n\nHi\n--r--\n")
+    verdict = classify(raw)
+    assert (verdict.kind, verdict.bounced_recipient) == ("bounce", "dj@station.example")

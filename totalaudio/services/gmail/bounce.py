@@ -22,7 +22,8 @@ ENHANCED = re.compile(r"(?<![\w.])([45])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
 SMTP_CODE = re.compile(r"(?<![\w.(-])([45])[0-5]\d(?:[\s-]|$)", re.M)
 # Where a notice ends and the returned copy of the message begins (its headers say nothing of the failure).
 COPY_MARK = re.compile(r"^[ \t]*(-{2,}.{0,40}(copy of|original message|returned message|undelivered message|below this"
-                       r" line)|content-type: (message/rfc822|text/rfc822-headers)|return-path: |received: from)",
+                       r" line)|content-type: (message/rfc822|text/rfc822-headers)|return-path: |received: from"
+                       r"|message headers follow)",
                        re.I | re.M)
 TEMPORARY_WORDS = re.compile(r"(delay|deferred|will (be )?retr|still (being )?retr|temporar|not (been )?delivered"
                              r" yet|warning|will keep trying|over quota|quota exceeded|mailbox (is )?full)", re.I)
@@ -31,8 +32,8 @@ PERMANENT_WORDS = re.compile(r"(permanent|failed permanently|fatal|given up|does
 FLUFL_MAX_BYTES = 256 * 1024
 TEXT_RECIPIENT = (
     re.compile(r"^[ \t]*<(" + ADDRESS.pattern + r")>\s*:", re.M),  # qmail, Yahoo, Postfix notification
-    re.compile(r"(?:message to|delivered to|deliver(?:ed)? your message to|delivery to)\s+<?(" + ADDRESS.pattern
-               + r")>?", re.I),
+    re.compile(r"(?:message to|delivered to|deliver(?:ed|ing)? (?:your |the )?(?:message|mail|e-?mail) to"
+               r"|delivery to)\s+<?(" + ADDRESS.pattern + r")>?", re.I),
     re.compile(r"(?:(?:recipients?|address(?:es)?|empfänger|destinataires?|destinatarios?|destinatari|ontvangers?"
                r"|destinatários?)(?: or groups)?[^\n]{0,80}:?|failed:)\s*\n\s*[*•-]?\s*<?(" + ADDRESS.pattern + r")>?",
                re.I),
@@ -55,7 +56,7 @@ def looks_like_bounce(p: Parsed) -> bool:
     h = p.headers
     if p.report_type == "delivery-status" or "x-ms-exchange-message-is-ndr" in h or "x-failed-recipients" in h:
         return True
-    if words.MAILER_DAEMON.match(p.sender) or ("from" in h and not h["from"].strip("<> \t")):
+    if words.MAILER_DAEMON.search(h.get("from", "")) or ("from" in h and not h["from"].strip("<> \t")):
         return True  # mailer-daemons write nothing but delivery reports; an empty From (<>) is one too
     daemon = bool(words.DAEMON.match(p.sender) or words.DAEMON.match(p.sender_name))
     subject = bool(words.BOUNCE_SUBJECT.search(p.subject))
@@ -143,6 +144,29 @@ def from_text(p: Parsed, text: str) -> str | None:
     return None
 
 
+RETURNED_TO = re.compile(r"^To:[ \t]*(.{0,500})$", re.M | re.I)
+
+
+def from_returned(p: Parsed) -> str | None:
+    """The one addressee of the returned original (its message/rfc822 or header part, or the quoted copy)."""
+    found: list[str] = []
+    for part in p.msg.walk() if p.msg.is_multipart() else []:
+        ctype = part.get_content_type()
+        payload = payload_of(part)
+        if ctype == "message/rfc822" and isinstance(payload, list) and payload:
+            found = ADDRESS.findall(str(payload[0].get("To", "")))
+        elif ctype == "text/rfc822-headers" and isinstance(payload, str):
+            found = ADDRESS.findall((RETURNED_TO.search(payload) or [None, ""])[1])
+        if found:
+            break
+    if not found:
+        cut = COPY_MARK.search(p.text[:50000])
+        line = RETURNED_TO.search(p.text[cut.start():50000]) if cut else None
+        found = ADDRESS.findall(line.group(1)) if line else []
+    found = [a.lower() for a in dict.fromkeys(found) if a.lower() not in _excluded(p)]
+    return found[0] if len(found) == 1 else None
+
+
 def permanence(text: str, subject: str, library: bool | None = None) -> bool:
     """Permanent or temporary: the enhanced status code, the library's reading, the SMTP code, then words."""
     code = ENHANCED.search(text)
@@ -172,5 +196,5 @@ def analyse(p: Parsed) -> BounceInfo:
         return dsn
     recipient, flufl_permanent = from_flufl(p)
     if recipient is None:
-        recipient = from_text(p, text)
+        recipient = from_text(p, text) or from_returned(p)
     return BounceInfo(recipient, permanence(text, p.subject, flufl_permanent), diagnostic_line(text))

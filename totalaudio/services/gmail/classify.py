@@ -10,6 +10,7 @@
 3. Words, on the new text only (quotes and signature cut): unsubscribe requests, then responder phrases and
    responder subjects, in seven languages.
 4. Everything else a person wrote: human.
+An RFC 5965 abuse report (someone marked the mail as spam) counts as unsubscribe: never write to them again.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ def classify_parsed(p: Parsed) -> Verdict:
     """The verdict for a parsed message."""
     if bounce.looks_like_bounce(p):
         return _bounce(p)
+    if p.report_type == "feedback-report":  # RFC 5965 abuse report: the person marked tap's mail as spam
+        return Verdict("unsubscribe", "abuse-report", quotes.snippet(p.subject))
     text = quotes.new_text(p.text[:20000])[:5000]
     header = machine_header(p)
     if header:

@@ -96,8 +96,8 @@ BOUNCE_BODY = re.compile(
     r"|the following address(es)? (had|failed)|qmail-send program|mail delivery software|returned to sender"
     r"|konnte nicht zugestellt|unzustellbar|n'a pas pu être remis|no se pudo entregar|non è stato possibile"
     r"|kon niet worden bezorgd|não foi possível entregar)", re.I)
-MAILER_DAEMON = re.compile(r"^(mailer-daemon|mail-daemon|mailerdaemon)@", re.I)
-DAEMON = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mail delivery|bounce|bounces|mdaemon|nobody"
+MAILER_DAEMON = re.compile(r"(^|[<\s\"])(mailer-?daemon|mail-daemon)(@|>|$)", re.I)
+DAEMON = re.compile(r"^(mailer[- ]?daemon|post_?master|mail-daemon|mail deliver|bounce|bounces|mdaemon|nobody"
                     r"|microsoftexchange[0-9a-f]{8,}|mail administrator|mail system)", re.I)
 # Senders whose mail is machine-written whatever it says (a reply "from" them is an acknowledgement).
 MACHINE_SENDER = re.compile(r"^(no-?reply|do-?not-?reply|donotreply|noreply-\w+|auto-?reply|autoresponder"
