@@ -132,10 +132,24 @@ def sends(total: int = 400, crash_at: int | None = None) -> dict:
     return out
 
 
+def bounce_corpus(folder: Path) -> dict:
+    """Every file of a folder of real delivery reports (e.g. sisimai/set-of-emails maildir/bsd lhost-*, rhost-*,
+    rfc3464-*): how many are called bounces, and how many of those name a failed recipient."""
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    verdicts = [classify(p.read_bytes()) for p in files]
+    bounces = [v for v in verdicts if v.kind == "bounce"]
+    return {"folder": str(folder), "messages": len(files), "calledBounce": round(len(bounces) / max(1, len(files)), 3),
+            "withRecipient": round(sum(1 for v in bounces if v.bounced_recipient) / max(1, len(bounces)), 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--bounce-corpus", type=Path, help="a folder of real bounces to measure detection on")
     args = parser.parse_args()
+    if args.bounce_corpus:
+        print(json.dumps(bounce_corpus(args.bounce_corpus), indent=2))
+        return
     print(json.dumps({"quality": {name: quality(name) for name in ("train", "heldout", "heldout2")},
                       "classifySpeed": speed(args.messages), "watch": quiet_watch(),
                       "send400": sends(), "send400CrashAfterAccept": sends(crash_at=200)}, indent=2))
