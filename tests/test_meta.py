@@ -16,13 +16,15 @@ PKG = Path(__file__).resolve().parents[1] / "totalaudio"
 BASE = {"models", "errors", "config", "integrations", "__init__", "__main__"}
 # What each layer may import from the project, besides the base modules.
 # cli and server are the two front doors; render turns results into documents and is used by both.
+# cli starts the server (`tap webhooks serve`); the server never imports cli.
 ALLOWED = {"store": {"store"}, "clients": {"clients"}, "services": {"services", "clients", "store"},
-           "cli": {"cli", "services", "store", "render"}, "server": {"server", "services", "store", "render"},
+           "cli": {"cli", "services", "store", "render", "server"}, "server": {"server", "services", "store", "render"},
            "render": {"render"}, "__main__": {"cli"}}
 LAYERS = BASE | set(ALLOWED)
 SDK_MODULES = ("pyairtable", "anthropic", "stripe", "googleapiclient", "mailchimp_marketing", "httpx2")
 # Commands that print no data document, with the reason.
-NO_JSON = {"tap contacts export": "writes a file or stdout in the chosen --format (csv or json)"}
+NO_JSON = {"tap contacts export": "writes a file or stdout in the chosen --format (csv or json)",
+           "tap webhooks serve": "runs until stopped; its access log goes to stderr"}
 
 
 def layer_of(path: Path) -> str:
@@ -165,10 +167,6 @@ def test_registry_entry_has_client_and_tests(integ):
 
 # Integrations whose command group is not built yet, with the reason; kept honest by the test below.
 PENDING_CLI = {
-    "claude": "reports and pitches are a later issue",
-    "perplexity": "research is a later issue",
-    "make": "workflows and notify are a later issue",
-    "stripe": "billing is a later issue",
 }
 
 

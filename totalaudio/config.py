@@ -48,6 +48,10 @@ def _general_specs() -> list[SettingSpec]:
         SettingSpec("TAP_LOCK_TIMEOUT", "lock_timeout", "30", help="seconds a mutating run waits for another"),
         SettingSpec("TAP_ENRICH_ALLOW_PRIVATE", "enrich.allow_private", "0",
                     help="let the crawler fetch private/loopback addresses (local testing only)"),
+        SettingSpec("TAP_MAILCHIMP_WEBHOOK_SECRET", None, None, secret=True,
+                    help="the secret path part of the Mailchimp webhook URL (/mailchimp/<secret>)"),
+        SettingSpec("TAP_MAKE_TRIGGER_SECRET", None, None, secret=True,
+                    help="Standard Webhooks secret (whsec_...) Make.com scenarios sign POST /make triggers with"),
     ]
 
 

@@ -92,6 +92,7 @@ REGISTRY: tuple[Integration, ...] = (
         secrets=("ANTHROPIC_API_KEY",),
         base_url_env="TAP_ANTHROPIC_BASE_URL",
         client="anthropic",
+        cli="claude",
         secret_headers=("authorization", "x-api-key"),
         timeout_seconds=120.0,
         docs="API key from console.anthropic.com.",
@@ -104,6 +105,7 @@ REGISTRY: tuple[Integration, ...] = (
         base_url_env="TAP_PERPLEXITY_BASE_URL",
         default_base_url="https://api.perplexity.ai",
         client="perplexity",
+        cli="research",
         # Every Perplexity call is a paid completion, so status checks configuration only.
         health_call=False,
         timeout_seconds=120.0,
@@ -113,12 +115,18 @@ REGISTRY: tuple[Integration, ...] = (
         name="make",
         title="Make.com",
         required=("MAKE_WEBHOOK_URL",),
-        optional=("MAKE_API_KEY",),
-        secrets=("MAKE_WEBHOOK_URL", "MAKE_API_KEY"),
+        optional=("MAKE_API_KEY", "MAKE_SIGNING_SECRET"),
+        secrets=("MAKE_WEBHOOK_URL", "MAKE_API_KEY", "MAKE_SIGNING_SECRET"),
         client="make",
+        cli="notify",
         # Calling the webhook would set a scenario off, so status checks configuration only.
         health_call=False,
-        docs="A custom webhook URL from a Make.com scenario (the URL itself is the secret).",
+        secret_headers=("x-make-apikey", "webhook-signature"),
+        # Make.com custom webhooks take about 300 requests per 10 s, then answer 429.
+        requests_per_second=300.0,
+        rate_period=10.0,
+        docs="A custom webhook URL from a Make.com scenario (the URL itself is the secret); optionally its API "
+             "key and a Standard Webhooks signing secret (whsec_...) the scenario checks.",
     ),
     Integration(
         name="stripe",
@@ -129,6 +137,7 @@ REGISTRY: tuple[Integration, ...] = (
         base_url_env="TAP_STRIPE_BASE_URL",
         default_base_url="https://api.stripe.com",
         client="stripe",
+        cli="billing",
         # Stripe's live-mode limit is 100 read requests/s; stay well below.
         requests_per_second=25.0,
         docs="Secret key (sk_test_... while testing) and the webhook signing secret (whsec_...).",

@@ -142,11 +142,12 @@ def test_queue_list_retry_drop(httpserver, monkeypatch):
     assert [d["id"] for d in listed] == [letter, other]
     assert listed[0]["error"]["service"] == "make" and listed[0]["payload"]["event"] == "report.ready"
     assert tap("queue", "retry").code == 2
-    httpserver.expect_request("/hook", json={"event": "report.ready", "data": {"artist": "X"}}) \
-        .respond_with_data("Accepted")
+    httpserver.expect_request("/hook", method="POST").respond_with_data("Accepted")
     monkeypatch.setenv("MAKE_WEBHOOK_URL", httpserver.url_for("/hook"))
     retried = tap("queue", "retry", str(letter), "--json")
     assert retried.code == 0 and retried.json()["resolved"] == 1
+    sent = json.loads(httpserver.log[0][0].data)  # a letter from before webhook ids goes out in today's shape
+    assert (sent["type"], sent["data"]) == ("report.ready", {"artist": "X"})
     assert tap("queue", "drop", str(other), "--json").json()["dropped"] == [other]
     assert tap("queue", "list", "--json").json() == []
     assert tap("queue", "drop", "999").code == 2
@@ -168,7 +169,7 @@ def test_integration_failure_is_exit_4_and_dead_lettered(httpserver, monkeypatch
         """Send a test notification."""
         from totalaudio.services.notify import send
 
-        send(state().settings, "test", {"n": 1})
+        send(state().settings, "campaign.sent", {"n": 1})
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
@@ -178,7 +179,8 @@ def test_integration_failure_is_exit_4_and_dead_lettered(httpserver, monkeypatch
     assert {"service", "operation", "error", "retryable", "timestamp", "status"} <= set(error)
     assert (error["service"], error["operation"], error["status"]) == ("make", "trigger", 400)
     [letter] = tap("queue", "list", "--json").json()
-    assert letter["operation"] == "trigger" and letter["payload"] == {"event": "test", "data": {"n": 1}}
+    assert letter["operation"] == "trigger" and letter["payload"]["data"] == {"n": 1}
+    assert letter["payload"]["type"] == "campaign.sent" and letter["payload"]["webhookId"].startswith("msg_")
 
 
 def test_lock_busy_exits_2(tap_home, examples_csv):

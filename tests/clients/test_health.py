@@ -61,7 +61,7 @@ def test_claude_count_tokens_against_prism(prism_anthropic, tmp_path):
 def test_perplexity_completion_against_prism(prism_openai, tmp_path):
     s = settings(tmp_path, PERPLEXITY_API_KEY="pplx-test", TAP_PERPLEXITY_BASE_URL=prism_openai.url)
     answer = perplexity.build(s).ask("You research radio stations.", "Who runs KXRP?")
-    assert set(answer) == {"answer", "citations"}
+    assert set(answer) >= {"answer", "citations"}
 
 
 def test_stripe_balance_against_localstripe(localstripe_server, tmp_path):
@@ -87,17 +87,19 @@ def test_gmail_profile_with_encrypted_token(httpserver, tmp_path):
     assert gmail.health(s) == "mailbox plugger@example.com"
 
 
-def test_make_trigger_posts_event(httpserver, tmp_path):
-    httpserver.expect_request("/hook", method="POST", json={"event": "campaign.sent", "data": {"id": 1}}) \
+def test_make_post_sends_body_headers_and_api_key(httpserver, tmp_path):
+    httpserver.expect_request("/hook", method="POST", data=b'{"type":"campaign.sent"}',
+                              headers={"webhook-id": "msg_1", "x-make-apikey": "mk-key",
+                                       "content-type": "application/json"}) \
         .respond_with_data("Accepted", content_type="text/plain")
-    s = settings(tmp_path, MAKE_WEBHOOK_URL=httpserver.url_for("/hook"))
-    assert make.build(s).trigger("campaign.sent", {"id": 1}) == "Accepted"
+    s = settings(tmp_path, MAKE_WEBHOOK_URL=httpserver.url_for("/hook"), MAKE_API_KEY="mk-key")
+    assert make.build(s).post(b'{"type":"campaign.sent"}', {"webhook-id": "msg_1"}, {"webhookId": "msg_1"}) == "Accepted"
 
 
 def test_make_failure_carries_payload_for_the_queue(httpserver, tmp_path):
     httpserver.expect_request("/hook").respond_with_data("Scenario is disabled", status=410)
     s = settings(tmp_path, MAKE_WEBHOOK_URL=httpserver.url_for("/hook"))
     with pytest.raises(IntegrationError) as info:
-        make.build(s).trigger("x", {"a": 1})
-    assert info.value.payload == {"event": "x", "data": {"a": 1}} and info.value.status == 410
+        make.build(s).post(b"{}", {"webhook-id": "msg_2"}, {"webhookId": "msg_2", "type": "x"})
+    assert info.value.payload == {"webhookId": "msg_2", "type": "x"} and info.value.status == 410
     assert "/hook" not in info.value.message  # the webhook URL is a secret

@@ -90,12 +90,22 @@ def show(ref: str = typer.Argument(..., help="Contact id (c_...), Airtable recor
     from totalaudio.services.contacts import service as svc
 
     from totalaudio.services.engagement import contact_engagement
+    from totalaudio.store.research import ResearchStore
 
     contact = svc.get_contact(state().db, ref)
-    data = {**to_json(contact), "engagement": to_json(contact_engagement(state().db, contact.id))}
-    output.emit(data, "json" if json_ else "text", lambda d: output.table(
-        d["email"], ["Field", "Value"], [(k, _engagement_text(v) if k == "engagement" else v)
-                                         for k, v in d.items() if v not in (None, [], {})]))
+    data = {**to_json(contact), "engagement": to_json(contact_engagement(state().db, contact.id)),
+            "research": ResearchStore(state().db).for_contact(contact.id)}
+    output.emit(data, "json" if json_ else "text", _render_show)
+
+
+def _render_show(data: dict) -> None:
+    from totalaudio.cli.research import render_text
+
+    output.table(data["email"], ["Field", "Value"],
+                 [(k, _engagement_text(v) if k == "engagement" else v) for k, v in data.items()
+                  if k != "research" and v not in (None, [], {})])
+    for found in data["research"]:
+        print("\n" + render_text(found))
 
 
 def _engagement_text(e: dict) -> str:

@@ -13,6 +13,9 @@ from totalaudio.cli import config as config_cmd
 from totalaudio.cli import contacts, db, demo, queue, status
 from totalaudio.cli import mailchimp
 from totalaudio.cli import airtable
+from totalaudio.cli import billing
+from totalaudio.cli import claude, llm, research
+from totalaudio.cli import notify, webhooks
 from totalaudio.cli import gmail
 from totalaudio.cli.context import State, set_state
 
@@ -54,6 +57,12 @@ app.add_typer(queue.app, name="queue")
 app.command("demo")(demo.demo)
 app.add_typer(mailchimp.app, name="mailchimp")
 app.add_typer(airtable.app, name="airtable")
+app.add_typer(billing.app, name="billing")
+app.add_typer(claude.app, name="claude")
+app.add_typer(llm.app, name="llm")
+app.add_typer(research.app, name="research")
+app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(notify.app, name="notify")
 app.add_typer(gmail.app, name="gmail")
 
 

@@ -19,12 +19,15 @@ CONCURRENCY = typer.Option(None, "--concurrency", "-c", min=1, max=128,
                            help="Requests in flight at once (default 16; 2 per host).")
 PUSH = typer.Option(False, "--push", help="Send the updated contacts to Airtable through the sync afterwards.")
 AI = typer.Option(False, "--ai", help="Let Claude write contactIntelligence (needs ANTHROPIC_API_KEY).")
+RESEARCH = typer.Option(False, "--research", help="Let Perplexity fill what the websites did not say (needs "
+                        "PERPLEXITY_API_KEY; reused 30 days).")
 URL = typer.Option(None, "--url", help="Enrich this one website, with no contact (nothing is stored).")
 
 
 @app.command("enrich")
 def enrich(limit: Optional[int] = LIMIT, only_missing: bool = ONLY_MISSING, refresh: bool = REFRESH,
-           concurrency: Optional[int] = CONCURRENCY, push: bool = PUSH, ai: bool = AI, url: Optional[str] = URL,
+           concurrency: Optional[int] = CONCURRENCY, push: bool = PUSH, ai: bool = AI, research: bool = RESEARCH,
+           url: Optional[str] = URL,
            dry_run: bool = output.DRY_RUN, json_: bool = output.JSON, jsonl: bool = output.JSONL) -> None:
     """Crawl station websites: genres, submission guidelines, shows, forms, socials, emails, a summary."""
     fmt = output.pick_format(json_, jsonl)
@@ -33,7 +36,7 @@ def enrich(limit: Optional[int] = LIMIT, only_missing: bool = ONLY_MISSING, refr
     if url is not None:
         _one_url(url, concurrency, ai, fmt)
         return
-    _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt)
+    _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, research)
 
 
 def _writer(ai: bool):
@@ -59,7 +62,7 @@ def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str) -> None:
         output.emit(records[0], fmt, _render_one)
 
 
-def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt) -> None:
+def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, research=False) -> None:
     from totalaudio.services.enrich import runner, service
     from totalaudio.store.enrichment import PageCacheStore
 
@@ -67,11 +70,14 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt)
     settings, db = st.settings, st.db
     if push and not dry_run:
         settings.require("airtable")  # before crawling, not after
+    if research and not dry_run:
+        settings.require("perplexity")
     chosen, skipped = service.select(db, limit=limit, only_missing=only_missing)
     writer = _writer(ai)
     result = service.EnrichResult(dry_run=dry_run, selected=len(chosen), skipped=skipped)
     sink = (lambda data: output.print_jsonl([data])) if fmt == "jsonl" else None
-    args = {"limit": limit, "onlyMissing": only_missing, "refresh": refresh, "push": push, "ai": ai}
+    args = {"limit": limit, "onlyMissing": only_missing, "refresh": refresh, "push": push, "ai": ai,
+            "research": research}
     with st.mutating("airtable enrich", args, dry_run=dry_run) as run_id:
         result.run_id = run_id
         applier = service.Applier(db, run_id, {c.id: c for c, _t in chosen}, dry_run=dry_run, result=result,
@@ -86,9 +92,20 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt)
             result.interrupted = True
             _finish(result, fmt)
             raise
+        if research and not dry_run:
+            _research(db, settings, run_id, [c.id for c, _t in chosen], refresh)
         if push and not dry_run:
             result.pushed = service.push(db, settings, run_id)
     _finish(result, fmt)
+
+
+def _research(db, settings, run_id, contact_ids, refresh) -> None:
+    from totalaudio.services.research import enrich as research_step
+    from totalaudio.services.research.service import session_for
+
+    done = research_step.fill(db, session_for(db, settings, run_id=run_id), contact_ids, refresh=refresh)
+    output.note(f"research: {done['researched']} researched, {done['reused']} reused, {done['skipped']} needed none, "
+                f"{len(done['failed'])} failed")
 
 
 def _run_with_progress(runner, targets, service, settings, concurrency, refresh, applier, kwargs):

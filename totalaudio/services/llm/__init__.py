@@ -1,4 +1,7 @@
-"""Model calls that leave a record: every completion is logged to the store with its prompt, reply and cost."""
+"""Model calls that leave a record: every completion is logged to the store with its prompt, reply and cost.
+
+``session`` holds the guarded, logged calls of a run; ``prices`` the price table; ``budget`` the spending limits.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import time
 from typing import Any, Callable
 
 from totalaudio.errors import TapError
+from totalaudio.services.llm.prices import PriceTable
 from totalaudio.store.llm import LLMLog
 
 
@@ -17,6 +21,7 @@ def logged_writer(db: Any, client: Any, purpose: str, run_id: str | None = None)
     writes one at a time.
     """
     lock = threading.Lock()
+    prices = PriceTable()
 
     def log(**row: Any) -> None:
         with lock:
@@ -32,7 +37,9 @@ def logged_writer(db: Any, client: Any, purpose: str, run_id: str | None = None)
             log(**call, error=exc.message, duration_ms=_ms(started))
             raise
         log(**{**call, "model": reply["model"]}, response=reply["text"], input_tokens=reply["inputTokens"],
-            output_tokens=reply["outputTokens"], duration_ms=_ms(started))
+            output_tokens=reply["outputTokens"], cache_read_tokens=reply.get("cacheReadTokens"),
+            cache_write_tokens=reply.get("cacheWriteTokens"), cost_usd=prices.cost(reply["model"], reply),
+            duration_ms=_ms(started))
         return reply["text"]
     return write
 

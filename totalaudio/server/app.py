@@ -1,0 +1,194 @@
+"""The webhook receiver's ASGI app: POST /stripe, GET|POST /mailchimp/<secret>, POST /make, GET /healthz.
+
+Signatures are checked on the event loop; everything that touches the store runs on one thread of its own (SQLite
+writes one at a time anyway), and Make.com notifications go out from another thread after the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any, Callable
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from totalaudio import __version__
+from totalaudio.config import Settings
+from totalaudio.errors import ConfigError, InputError, TapError
+from totalaudio.server.guard import Buckets, Guard, read_body
+from totalaudio.server.notifier import Notifier
+from totalaudio.services.webhooks import inbox
+from totalaudio.services.webhooks import mailchimp as mailchimp_svc
+from totalaudio.services.webhooks import make as make_svc
+from totalaudio.services.webhooks import replay
+from totalaudio.services.webhooks import stripe as stripe_svc
+from totalaudio.services.webhooks.signatures import SignatureError, standard_key, verify_standard, verify_stripe
+
+LOG = logging.getLogger("tap.webhooks")
+DEFAULTS = {"max_body": 1_048_576, "rate_limit": 100, "burst": 200}
+
+
+def limits(settings: Settings) -> dict[str, int]:
+    """[webhooks] max_body (bytes), rate_limit (requests a second per source) and burst from tap.toml."""
+    section = settings.section("webhooks")
+    out = {}
+    for key, default in DEFAULTS.items():
+        value = section.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"[webhooks] {key} must be a positive whole number, not {value!r}")
+        out[key] = value
+    return out
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+class Receiver:
+    """The endpoints and what they share: secrets, the store's thread, the handlers, the notifier."""
+
+    def __init__(self, settings: Settings, stripe_handler: inbox.Handler | None = None,
+                 notifier: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
+        self.settings = settings
+        self.limits = limits(settings)
+        self.stripe_secret = settings.get("STRIPE_WEBHOOK_SECRET")
+        self.mailchimp_secret = settings.get("TAP_MAILCHIMP_WEBHOOK_SECRET")
+        trigger = settings.get("TAP_MAKE_TRIGGER_SECRET")
+        self.make_key = standard_key(trigger) if trigger else None
+        self.stripe_handler = stripe_handler
+        self.handlers: dict[str, inbox.Handler] = {}
+        self.run_id: str | None = None
+        self.notifier = notifier if notifier is not None else Notifier(settings)
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="tap-store")
+        self._db: Any = None
+
+    def _store(self) -> Any:
+        """The store, opened on the store's thread with the first delivery, and the run its changes are journaled
+        under (one run per server session: `tap db runs` shows it)."""
+        if self._db is None:
+            from totalaudio.store.db import open_db
+            from totalaudio.store.runs import RunLog
+
+            self._db = open_db(self.settings.db_path)
+            self.run_id = RunLog(self._db).start("webhooks serve", {})
+            self.handlers = replay.handlers(self.settings, self.stripe_handler, self.run_id)
+        return self._db
+
+    def _accept(self, delivery: inbox.Delivery) -> inbox.Outcome:
+        db = self._store()
+        return inbox.accept(db, delivery, self.handlers[delivery.source])
+
+    async def deliver(self, parse: Callable[[], inbox.Delivery]) -> Response:
+        """Parse a verified body, store it once, run its source's handler on the store's thread, answer with the
+        result."""
+        try:
+            delivery = parse()
+        except InputError as exc:
+            return _error(400, exc.message)
+        loop = asyncio.get_running_loop()
+        try:
+            outcome = await loop.run_in_executor(self.executor, partial(self._accept, delivery))
+        except InputError as exc:
+            return _error(422, exc.message)
+        except TapError as exc:  # configuration or an upstream outage: the sender should try again later
+            LOG.warning("%s event %s failed: %s", delivery.source, delivery.event_id, exc.message)
+            return _error(503, exc.message)
+        if outcome.notifications and not outcome.duplicate:
+            self.notifier(outcome.notifications)
+        return JSONResponse({"received": True, "id": outcome.id, "eventId": outcome.event_id, "type": outcome.type,
+                             "duplicate": outcome.duplicate, "result": outcome.result})
+
+    async def stripe(self, request: Request) -> Response:
+        """POST /stripe: a Stripe event, signed with STRIPE_WEBHOOK_SECRET (5-minute tolerance)."""
+        if not self.stripe_secret:
+            return _error(503, "Stripe events are off: STRIPE_WEBHOOK_SECRET is not set")
+        raw = await read_body(request, self.limits["max_body"])
+        try:
+            verify_stripe(raw, request.headers.get("stripe-signature"), self.stripe_secret)
+        except SignatureError as exc:
+            return _error(400, f"bad Stripe signature: {exc}")
+        return await self.deliver(partial(stripe_svc.delivery, raw))
+
+    def _mailchimp_allowed(self, request: Request) -> bool:
+        given = request.path_params.get("secret", "").encode("utf-8", "replace")
+        return bool(self.mailchimp_secret) and hmac.compare_digest(given, self.mailchimp_secret.encode())
+
+    async def mailchimp(self, request: Request) -> Response:
+        """GET|POST /mailchimp/<secret>: the validation ping, or an audience event as a form post."""
+        if not self._mailchimp_allowed(request):
+            return _error(404, "not found")
+        if request.method == "GET":
+            return PlainTextResponse("ok")
+        raw = await read_body(request, self.limits["max_body"])
+        return await self.deliver(partial(mailchimp_svc.delivery, raw))
+
+    async def make(self, request: Request) -> Response:
+        """POST /make: a trigger from a Make.com scenario, Standard Webhooks signed with TAP_MAKE_TRIGGER_SECRET."""
+        if self.make_key is None:
+            return _error(503, "Make.com triggers are off: TAP_MAKE_TRIGGER_SECRET is not set")
+        raw = await read_body(request, self.limits["max_body"])
+        try:
+            msg_id = verify_standard(raw, request.headers, self.make_key)
+        except SignatureError as exc:
+            return _error(401, f"bad webhook signature: {exc}")
+        return await self.deliver(partial(make_svc.delivery, raw, msg_id))
+
+    async def healthz(self, request: Request) -> Response:
+        """GET /healthz: the receiver is up, and which sources it takes."""
+        sources = {"stripe": bool(self.stripe_secret), "mailchimp": bool(self.mailchimp_secret),
+                   "make": self.make_key is not None}
+        return JSONResponse({"ok": True, "version": __version__, "sources": sources})
+
+    def close(self) -> None:
+        """Let queued notifications go out, then release the store's thread and connection."""
+        close = getattr(self.notifier, "close", None)
+        if close:
+            close()
+        self.executor.submit(self._finish_run).result()
+        self.executor.shutdown(wait=True)
+
+    def _finish_run(self) -> None:
+        if self._db is not None:
+            from totalaudio.store.runs import RunLog
+
+            RunLog(self._db).finish(self.run_id, "ok")
+            self._db.conn.close()
+            self._db = None
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    return _error(status, str(getattr(exc, "detail", "")) or "error")
+
+
+async def _bug(request: Request, exc: Exception) -> Response:
+    return _error(500, "internal error (logged by the server)")
+
+
+def create_app(settings: Settings, *, stripe_handler: inbox.Handler | None = None,
+               notifier: Callable[[list[dict[str, Any]]], None] | None = None) -> Any:
+    """The ASGI app; ``stripe_handler(db, event, via)`` defaults to the billing service's, ``notifier(notes)`` to
+    Make.com notifications sent from a thread of their own."""
+    receiver = Receiver(settings, stripe_handler, notifier)
+
+    @asynccontextmanager
+    async def lifespan(app: Any):
+        yield
+        await asyncio.get_running_loop().run_in_executor(None, receiver.close)
+
+    routes = [Route("/stripe", receiver.stripe, methods=["POST"]),
+              Route("/mailchimp/{secret}", receiver.mailchimp, methods=["GET", "POST"]),
+              Route("/make", receiver.make, methods=["POST"]),
+              Route("/healthz", receiver.healthz, methods=["GET"])]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={HTTPException: _http_error, Exception: _bug})
+    app.state.receiver = receiver
+    return Guard(app, Buckets(receiver.limits["rate_limit"], receiver.limits["burst"]))

@@ -1,0 +1,1 @@
+"""Billing through Stripe: plans, customers linked to artists, subscriptions, invoices, usage, and events."""
