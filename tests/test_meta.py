@@ -167,7 +167,6 @@ def test_registry_entry_has_client_and_tests(integ):
 
 # Integrations whose command group is not built yet, with the reason; kept honest by the test below.
 PENDING_CLI = {
-    "gmail": "reply tracking and sending are a later issue",
 }
 
 

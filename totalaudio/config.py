@@ -69,6 +69,8 @@ SCHEMA: dict[str, Key] = {
     "make.events": Key("list[str]", None, "notification types to send (default: all six)"),
     "webhooks.max_body": Key("int", 1048576), "webhooks.rate_limit": Key("int", 100), "webhooks.burst": Key("int", 200),
     "campaign.enrich_days": Key("number", 30), "campaign.template_id": Key("int"),
+    "gmail.daily_cap": Key("int", 400), "gmail.per_second": Key("number", 1.0), "gmail.sender_name": Key("str"),
+    "gmail.unsubscribe_url": Key("str"), "gmail.lookback_days": Key("number", 30), "gmail.labelling": Key("bool", False),
     "mailchimp.list_id": Key("str"), "report.chromium": Key("str", None, "path of the Chromium binary for --pdf"),
 }
 
@@ -96,6 +98,8 @@ def _general_specs() -> list[SettingSpec]:
         SettingSpec("TAP_LOCK_TIMEOUT", "lock_timeout", "30", help="seconds a mutating run waits for another"),
         SettingSpec("TAP_ENRICH_ALLOW_PRIVATE", "enrich.allow_private", "0",
                     help="let the crawler fetch private/loopback addresses (local testing only)", guarded=True),
+        SettingSpec("TAP_SECRET_KEY", None, None, secret=True,
+                    help="key that encrypts stored OAuth tokens when the OS keyring is unusable (else a key file)"),
         SettingSpec("TAP_MAILCHIMP_WEBHOOK_SECRET", None, None, secret=True,
                     help="the secret path part of the Mailchimp webhook URL (/mailchimp/<secret>)"),
         SettingSpec("TAP_MAKE_TRIGGER_SECRET", None, None, secret=True,

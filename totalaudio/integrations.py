@@ -82,6 +82,7 @@ REGISTRY: tuple[Integration, ...] = (
         secrets=("GOOGLE_CLIENT_SECRET",),
         base_url_env="TAP_GMAIL_BASE_URL",
         client="gmail",
+        cli="gmail",
         docs="OAuth client of type Desktop from the Google Cloud console.",
     ),
     Integration(

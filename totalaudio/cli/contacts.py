@@ -93,10 +93,12 @@ def show(ref: str = typer.Argument(..., help="Contact id (c_...), Airtable recor
     from totalaudio.models import to_json
     from totalaudio.services.contacts import service as svc
 
+    from totalaudio.services.engagement import contact_engagement
     from totalaudio.store.research import ResearchStore
 
     contact = svc.get_contact(state().db, ref)
-    data = {**to_json(contact), "research": ResearchStore(state().db).for_contact(contact.id)}
+    data = {**to_json(contact), "engagement": to_json(contact_engagement(state().db, contact.id)),
+            "research": ResearchStore(state().db).for_contact(contact.id)}
     output.emit(data, "json" if json_ else "text", _render_show)
 
 
@@ -104,9 +106,17 @@ def _render_show(data: dict) -> None:
     from totalaudio.cli.research import render_text
 
     output.table(data["email"], ["Field", "Value"],
-                 [(k, v) for k, v in data.items() if k != "research" and v not in (None, [], {})])
+                 [(k, _engagement_text(v) if k == "engagement" else v) for k, v in data.items()
+                  if k != "research" and v not in (None, [], {})])
     for found in data["research"]:
         print("\n" + render_text(found))
+
+
+def _engagement_text(e: dict) -> str:
+    """'63/100, last 2026-03-18' (or what ended it)."""
+    tail = f", ended by {e['endedBy']}" if e.get("endedBy") else (
+        f", last {e['lastEngagement'][:10]}" if e.get("lastEngagement") else "")
+    return f"{e['score']}/100{tail}"
 
 
 @app.command("export")

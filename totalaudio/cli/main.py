@@ -17,6 +17,7 @@ from totalaudio.cli import billing
 from totalaudio.cli import claude, llm, research
 from totalaudio.cli import notify, webhooks
 from totalaudio.cli import campaign, followups, report
+from totalaudio.cli import gmail
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -74,6 +75,7 @@ app.add_typer(notify.app, name="notify")
 app.add_typer(campaign.app, name="campaign")
 app.command("followups")(followups.followups)
 app.command("report")(report.report)
+app.add_typer(gmail.app, name="gmail")
 
 
 def main() -> None:
