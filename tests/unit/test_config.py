@@ -123,10 +123,10 @@ def test_a_wrong_type_in_tap_toml_is_exit_3_naming_key_and_type(tmp_path, text, 
 
 
 def test_unknown_keys_are_warnings_not_errors(tmp_path):
-    write(tmp_path / "tap.toml", '[gmail]\nlabels = ["x"]\n[billing]\ncurrency = "GBP"\n[enrich]\nper_host = "3"\n')
+    write(tmp_path / "tap.toml", '[gmail]\nlabels = ["x"]\n[spotify]\nplaylist = "x"\n[enrich]\nper_host = "3"\n')
     s = Settings(environ={}, cwd=tmp_path)
     assert [w.split(": ", 1)[1].split(" (")[0] for w in s.warnings] == ["unknown setting gmail.labels",
-                                                                         "unknown setting billing"]
+                                                                         "unknown setting spotify"]
 
 
 def test_every_schema_key_has_a_known_type():
