@@ -49,6 +49,8 @@ def gold(labels: dict) -> dict[str, set]:
         "genres": {g for item in lab.get("genres", []) for g in from_list_item(item)},
         "djNames": {n.lower() for n in lab.get("djNames", [])},
         "showNames": {n.lower() for n in lab.get("showNames", [])},
+        "djNamesLenient": {n.lower() for n in lab.get("djNamesLenient") or []},
+        "showNamesLenient": {n.lower() for n in (lab.get("showNamesLenient") or []) + (lab.get("showNamesAmbiguous") or [])},
         "phones": {re.sub(r"\D", "", p.split("(fax)")[0])[-9:] for p in lab.get("phones", [])},
     }
 
@@ -123,12 +125,14 @@ def evaluate(mode: str, slugs: list[str]) -> dict:
         record = crawl_record(slug, labels) if mode == "crawl" else pages_record(slug, labels)
         want, got = gold(labels), predicted(record)
         for field in FIELDS:
+            extra = got[field] - want[field] - want.get(field + "Lenient", set())  # lenient names: neither way
             counts[field][0] += len(want[field] & got[field])
-            counts[field][1] += len(got[field] - want[field])
+            counts[field][1] += len(extra)
             counts[field][2] += len(want[field] - got[field])
         stations[slug] = {"confidence": record["confidence"], "expected": labels.get("expectedConfidence"),
                           "missed": {f: sorted(map(str, want[f] - got[f])) for f in FIELDS if want[f] - got[f]},
-                          "extra": {f: sorted(map(str, got[f] - want[f])) for f in FIELDS if got[f] - want[f]}}
+                          "extra": {f: sorted(map(str, got[f] - want[f] - want.get(f + "Lenient", set())))
+                                    for f in FIELDS if got[f] - want[f] - want.get(f + "Lenient", set())}}
     return {"fields": score(counts), "stations": stations}
 
 

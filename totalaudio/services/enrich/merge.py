@@ -12,6 +12,8 @@ from totalaudio.services.enrich.extract import PageFacts
 from totalaudio.services.enrich.record import ScrapedData
 
 RAW_CONTENT_CAP = 5000
+MAX_SHOWS = 200  # a programme index can list a hundred shows
+MAX_PEOPLE = 150
 GUIDELINES_CAP = 2000
 PREFERENCES = (
     (r"physical (?:copy|copies|submissions?)[^.]{0,80}prefer|prefer[^.;]{0,40}physical|prioriti[sz]e physical|"
@@ -50,8 +52,9 @@ def merge(pages: list[PageFacts]) -> tuple[ScrapedData, str | None]:
         genres=genre_vocab.ranked([g for p in pages for g in p.genres]),
         submission_guidelines=guidelines,
         contact_preferences=_preferences(guidelines, emails, forms, pages),
-        dj_names=_unique([s.host for s in shows if s.host] + [h for p in pages for h in p.hosts])[:50],
-        show_info=shows[:50],
+        dj_names=_unique(person for host in [s.host for s in shows if s.host] + [h for p in pages for h in p.hosts]
+                         for person in show_rules.split_people(host))[:MAX_PEOPLE],
+        show_info=shows[:MAX_SHOWS],
         contact_forms=forms,
         social_media=social.dedupe(p for page in pages for p in page.profiles),
         additional_contacts=_contacts(pages),
