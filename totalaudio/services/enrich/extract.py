@@ -274,7 +274,8 @@ def _ld_items(data, depth: int = 0):
 
 def _show_blocks(tree, facts: PageFacts) -> None:
     # Not [class*=event]: gig listings name artists, not presenters.
-    selector = ("tr, [class*=show], [class*=program], [class*=schedule], [class*=episode], [class*=views-row], "
+    selector = ("tr, [class*=show], [class*=program], [class*=emission], [class*=sendung], [class*=schedule], "
+                "[class*=episode], [class*=views-row], "
                 "[class*=summary-item], [class*=now-playing], [class*=on-air], [id*=show], [id*=program], li, dt, p")
     found, handled = schedule.tables(tree, facts.url)
     facts.shows.extend(found)

@@ -47,9 +47,11 @@ def merge(pages: list[PageFacts]) -> tuple[ScrapedData, str | None]:
     emails = _unique(e for p in pages for e in p.emails)
     forms = _unique_by(((f.url, f.kind), f) for p in pages for f in p.forms)
     shows = _shows(pages)
+    genres = genre_vocab.ranked([g for p in pages for g in p.genres])
     data = ScrapedData(
         format=_format(pages),
-        genres=genre_vocab.ranked([g for p in pages for g in p.genres]),
+        genres=genres,
+        genre_evidence=_genre_evidence(genres, pages),
         submission_guidelines=guidelines,
         contact_preferences=_preferences(guidelines, emails, forms, pages),
         dj_names=_unique(person for host in [s.host for s in shows if s.host] + [h for p in pages for h in p.hosts]
@@ -61,6 +63,16 @@ def merge(pages: list[PageFacts]) -> tuple[ScrapedData, str | None]:
         raw_content=_raw(pages),
     )
     return data, station_name(pages)
+
+
+def _genre_evidence(genres: list[str], pages: list[PageFacts]) -> list[dict[str, str]]:
+    """Where each genre was found: the first page that gave it and how (genre list, show tags, statement)."""
+    out = []
+    for genre in genres:
+        page = next((p for p in pages if genre in p.genre_where), None)
+        if page is not None:
+            out.append({"genre": genre, "source": page.genre_where[genre], "page": page.url})
+    return out
 
 
 def _unique(items) -> list:

@@ -116,7 +116,7 @@ async def _site(crawler, website, group, policy, options, on_record, history, wr
             progress.pages += site.fetched
             progress.errors += len(site.errors)
             progress.parse_seconds.extend(site.parse_seconds)
-            record = await _record(site, group[0], writer)
+            record = await _record(site, group[0], writer, options.budget)
             records = [replace(record, email=t.email) for t in group]
         progress.sites_done += 1
         for target, record in zip(group, records):
@@ -131,6 +131,7 @@ async def crawl_with_deadline(crawler: Crawler, website: str, seconds: float) ->
             await asyncio.wait_for(crawler.crawl(start, site), timeout=seconds)
         except asyncio.TimeoutError:
             site.errors.append(f"{start}: site time limit of {seconds:g} s reached; kept {len(site.pages)} pages")
+            site.stop_reason = f"site time limit reached ({seconds:g} s)"
         if site.pages or not _worth_retrying(site):
             return site
     return site
@@ -152,7 +153,7 @@ def _worth_retrying(site: SiteCrawl) -> bool:
     return any("cannot resolve" in e or "cannot fetch" in e or "timed out" in e for e in site.errors)
 
 
-async def _record(site: SiteCrawl, target: Target, writer: Writer | None) -> EnrichmentData:
+async def _record(site: SiteCrawl, target: Target, writer: Writer | None, budget: int) -> EnrichmentData:
     pages = site.ordered()
     data, name = merge(pages)
     name = name or target.station
@@ -167,7 +168,7 @@ async def _record(site: SiteCrawl, target: Target, writer: Writer | None) -> Enr
             errors.append(f"AI summary failed, kept the deterministic one: {exc.message}")
     return EnrichmentData(email=target.email, domain=domain_of(site.start), station_name=name,
                           website_url=pages[0].url if pages else site.start, scraped_data=data,
-                          confidence=score, errors=errors, contact_intelligence=summary)
+                          confidence=score, errors=errors, contact_intelligence=summary, crawl=site.report(budget))
 
 
 def _reuse(stored: dict[str, Any], target: Target) -> dict[str, Any]:

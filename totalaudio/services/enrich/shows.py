@@ -10,7 +10,10 @@ import re
 from dataclasses import dataclass
 
 DAY = re.compile(r"(?i)\b(mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?\b\.?|\b(weekdays|weeknights|"
-                 r"weekends|daily|every day|monday to friday|mon-fri)\b")
+                 r"weekends|daily|every day|monday to friday|mon-fri)\b|"
+                 r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|"
+                 r"sábado|domingo|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunedì|martedì|"
+                 r"mercoledì|giovedì|venerdì|domenica)s?\b")
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)"
 TIME = re.compile(rf"(?i)\b((?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?\s*(?:-|–|to|until)\s*)?{_CLOCK}"
                   rf"(?:\s*(?:-|–|to|until)\s*(?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?|noon|midnight))?|"
@@ -18,7 +21,7 @@ TIME = re.compile(rf"(?i)\b((?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?\s*(?:-|–|to
 # A capitalised word (accented capitals too: Ó Súilleabháin); a dot only inside it ("J.R.") or after an initial,
 # so "hosted by Rab McIntyre. Port of Call" stops at the sentence's end.
 _WORD = r"(?:[A-ZÀ-ÖØ-Þ]\.(?=\s)|[A-ZÀ-ÖØ-Þ](?:[\w'’\-]|\.(?=\w))*)"
-NAME = rf"((?:(?:DJ|MC|Dr\.?)\s+)?{_WORD}(?:\s+(?:&|and|van|de|von|du)\s+{_WORD}|\s+{_WORD}){{0,3}})"
+NAME = rf"((?:(?:DJ|MC|Dr\.?)\s+)?{_WORD}(?:\s+(?:&|and|et|und|van|de|von|du)\s+{_WORD}|\s+{_WORD}){{0,3}})"
 # Host cues in the languages station sites are often written in (presentado por, présenté par, moderiert von).
 OTHER_CUES = (r"con|avec|mit|presentad[oa] por|conducid[oa] por|présentée? par|animée? par|moderiert von|"
               r"präsentiert von|presentat[oa] da|condott[oa] da|apresentad[oa] por|gepresenteerd door")
