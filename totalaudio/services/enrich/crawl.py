@@ -79,11 +79,13 @@ class SiteCrawl:
     route_file: str | None = None  # the suffix that turned a script route into a page here (".php")
     route_misses: dict = field(default_factory=dict)  # suffix -> route files that were not there
     extra: int = 0  # pages added to the budget for programme and presenter indexes
+    rendered: int = 0  # pages read in headless Chromium
     stop_reason: str | None = None
 
     def report(self, budget: int) -> dict:
         """How much of the site was read and why the crawl stopped (for the record)."""
-        return {"pagesRead": len(self.pages), "requests": self.fetched, "pageBudget": budget + self.extra,
+        return {"pagesRead": len(self.pages), "pagesRendered": self.rendered, "requests": self.fetched,
+                "pageBudget": budget + self.extra,
                 "indexPagesAdded": self.extra, "stopReason": self.stop_reason or "no more useful links"}
 
     def ordered(self) -> list[PageFacts]:
@@ -119,8 +121,9 @@ class Crawler:
     """Crawls sites with one shared WebClient."""
 
     def __init__(self, web: WebClient, *, budget: int = 8, cache: PageCache | None = None, pool=None,
-                 failures: int | None = None) -> None:
+                 failures: int | None = None, renderer=None) -> None:
         self.web = web
+        self.renderer = renderer  # render.Renderer: JavaScript shells read in headless Chromium
         self.budget = max(1, budget)
         self.failures = max(1, self.budget if failures is None else failures)
         self.cache = cache
@@ -294,7 +297,20 @@ class Crawler:
         if self.cache and not fetched.not_modified and (fetched.etag or fetched.last_modified):
             self.cache.put(url, fetched, html)
         facts = await self._parse(html, fetched.final_url, site)
+        if self.renderer is not None and self.renderer.wanted(html, facts):
+            facts = await self._rendered(fetched.final_url, site, facts)
         facts.order = order
+        return facts
+
+    async def _rendered(self, url: str, site: SiteCrawl, static: PageFacts) -> PageFacts:
+        """The page as a browser shows it, in place of its static shell (which stays when rendering fails)."""
+        started = time.perf_counter()
+        facts = await self.renderer.render(url, site.errors)
+        if facts is None:
+            return static
+        site.rendered += 1
+        site.parse_seconds.append(time.perf_counter() - started)
+        site.pages[site.pages.index(static)] = facts
         return facts
 
     async def _parse(self, html: str, url: str, site: SiteCrawl) -> PageFacts:

@@ -18,6 +18,7 @@ from totalaudio.services.enrich import confidence, intelligence
 from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl
 from totalaudio.services.enrich.merge import merge
 from totalaudio.services.enrich.record import EnrichmentData
+from totalaudio.services.enrich.render import Renderer
 from totalaudio.services.enrich.website import domain_of
 
 
@@ -40,6 +41,7 @@ class EnrichOptions:
     refresh: bool = False
     site_concurrency: int | None = None
     parse_workers: int | None = None  # None: one per spare CPU for runs of MIN_SITES_FOR_POOL sites or more
+    render: str = "auto"  # auto (JavaScript shells only), always, never
 
 
 class History(Protocol):
@@ -81,10 +83,15 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
     pool = _parse_pool(options.parse_workers, len(by_site))
     try:
         async with WebClient(policy, resolver=resolver) as web:
-            crawler = Crawler(web, budget=options.budget, cache=cache, pool=pool)
+            renderer = Renderer(web, options.render) if options.render != "never" else None
+            crawler = Crawler(web, budget=options.budget, cache=cache, pool=pool, renderer=renderer)
             jobs = [_site(crawler, site, group, policy, options, on_record, history, writer, progress, gate)
                     for site, group in by_site.items()]
-            await asyncio.gather(*jobs)
+            try:
+                await asyncio.gather(*jobs)
+            finally:
+                if renderer is not None:
+                    await renderer.close()
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
