@@ -124,25 +124,27 @@ class WebClient:
                                 pool=p.site_timeout)
         # Keep-alive per origin: a pool per host (see hostpool); a site's pages reuse its connections.
         limits = httpx.Limits(max_connections=p.per_host + 1, max_keepalive_connections=p.per_host + 1)
-        self.transport = PerOriginTransport(lambda: self._transport(limits), p.concurrency * ORIGINS_PER_SLOT)
+        self.transport = PerOriginTransport(lambda scheme: self._transport(limits, scheme),
+                                            p.concurrency * ORIGINS_PER_SLOT)
         self.http = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False,
                                       headers={"User-Agent": p.user_agent}, transport=self.transport)
         return self
 
-    def _transport(self, limits):
+    def _transport(self, limits, scheme: str = "https"):
         """httpx's transport over a connection pool whose every new connection goes through ``_address``."""
         import httpcore
         import httpx
 
-        if self._ssl is None:
+        if self._ssl is None and scheme == "https":
             import ssl
 
             import certifi
-            self._ssl = ssl.create_default_context(cafile=certifi.where())  # once: loading CAs is slow
-        transport = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl)
+            # Once, and only when an https origin comes: loading the CAs is slow, and plain-http runs never need it.
+            self._ssl = ssl.create_default_context(cafile=certifi.where())
+        transport = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl if scheme == "https" else False)
         # httpx exposes no network-backend hook; its pool is replaced by an identical one that checks addresses.
         transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=self._ssl, max_connections=limits.max_connections,
+            ssl_context=self._ssl if scheme == "https" else None, max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
             http1=True, http2=False, network_backend=_CheckedBackend(self))
         return transport

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from totalaudio.clients.web import CrawlPolicy, WebClient
 from totalaudio.errors import TapError
 from totalaudio.services.enrich import confidence, intelligence
-from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl
+from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl, timed_parse
 from totalaudio.services.enrich.merge import merge
 from totalaudio.services.enrich.record import EnrichmentData
 from totalaudio.services.enrich.render import Renderer
@@ -65,6 +65,8 @@ class Progress:
 
 
 MIN_SITES_FOR_POOL = 50
+MAX_PARSE_WORKERS = 4
+WARM_PAGE = "<html><head><title>Warm FM</title></head><body><p>Mondays 8pm with Jo Bloggs</p></body></html>"
 OnRecord = Callable[[Target, Any], None]
 Writer = Callable[[str, str], str]
 
@@ -81,6 +83,7 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
     # Sites in flight: enough that the per-host delay, not this gate, bounds each host (see the throughput bench).
     gate = asyncio.Semaphore(options.site_concurrency or policy.concurrency * 16)
     pool = _parse_pool(options.parse_workers, len(by_site))
+    warming = asyncio.ensure_future(_warm_up(pool))
     try:
         async with WebClient(policy, resolver=resolver) as web:
             renderer = Renderer(web, options.render) if options.render != "never" else None
@@ -89,7 +92,9 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
                     for site, group in by_site.items()]
             try:
                 await asyncio.gather(*jobs)
+                await warming
             finally:
+                warming.cancel()
                 if renderer is not None:
                     await renderer.close()
     finally:
@@ -109,7 +114,20 @@ def _parse_pool(workers: int | None, sites: int):
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn: the parent may run threads (servers, progress bars); fork would copy their locks.
-    return ProcessPoolExecutor(max_workers=min(count, 4), mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=min(count, MAX_PARSE_WORKERS), mp_context=multiprocessing.get_context("spawn"))
+
+
+async def _warm_up(pool) -> None:
+    """One-off start-up work (the public-suffix list, the parse workers' start and imports), done while the first
+    requests wait on the network and on the polite delay instead of in their way."""
+    from totalaudio.services.contacts.emaildomains import parts
+
+    loop = asyncio.get_running_loop()
+    jobs = [asyncio.to_thread(parts, "www.example.org")]
+    if pool is not None:
+        workers = pool._max_workers  # noqa: SLF001 - the size it was made with
+        jobs += [loop.run_in_executor(pool, timed_parse, WARM_PAGE, "http://warm.invalid/") for _ in range(workers)]
+    await asyncio.gather(*jobs)
 
 
 async def _site(crawler, website, group, policy, options, on_record, history, writer, progress, gate) -> None:
