@@ -101,7 +101,8 @@ def pages_record(slug: str, labels: dict) -> dict:
 
     base = "http://127.0.0.1/"
     pages = [parse((STATIONS / slug / page).read_text(encoding="utf-8", errors="replace"), base + page)
-             for page in labels["pages"] if not page.endswith(".json")]
+             for page in sorted(labels["pages"], key=lambda p: p != labels["entryPage"])  # entry page first
+             if not page.endswith(".json")]
     data, name = merge(pages)
     return {"scrapedData": to_json(data), "confidence": confidence.score(data, name, len(pages), 0)}
 

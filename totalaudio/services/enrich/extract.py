@@ -51,6 +51,8 @@ LIVE_TITLE = ("[class*=show-title], [class*=show-name], [class*=program-title], 
               "[class*=programme-name], [class*=title], h4, h5")
 PRESENTER_PAGE = re.compile(r"(?i)presenters?|\bdjs?\b|/djs|hosts|line-?up")
 GENRE_NODES = "[class*=genre], [id*=genre], [class*=tags], [rel=tag]"
+GENRE_ONLY_NODES = "[class*=genre], [id*=genre]"
+SHOW_PAGE = re.compile(r"(?i)show|program|schedule|episode|sendung|emission")
 STRIP_TAGS = "script, style, noscript, template, svg, iframe, object"
 MAX_TEXT = 200_000
 KEEP_TEXT = 20_000
@@ -216,7 +218,9 @@ def _genre_lists(tree, facts: PageFacts) -> None:
         if "genre" in ident.lower():
             for option in select.css("option"):
                 add_genres(facts, genres.from_list_item(option.text()), "genre list")
-    for node in tree.css(GENRE_NODES):
+    # Tag lists are a show's genres on a show or programme page; on a news post they are its topics.
+    showish = PRESENTER_PAGE.search(facts.url) or SHOW_PAGE.search(urlsplit(facts.url).path)
+    for node in tree.css(GENRE_NODES if showish else GENRE_ONLY_NODES):
         text = node.text(separator=",")
         if len(text) < 300:
             add_genres(facts, [g for item in text.split(",") for g in genres.from_list_item(item)], "genre tags")
@@ -376,7 +380,8 @@ def _text_facts(tree, facts: PageFacts) -> None:
     facts.phones.extend(contacts.phones_in_text(prose))
     facts.hosts.extend(h for block in paragraphs for h in shows.hosts_in_text(block) + people.listed_djs(block))
     facts.shows.extend(shows.ShowInfo(name, url=facts.url) for name in shows.programs_in_text(prose))
-    add_genres(facts, genres.from_prose(prose), "programming statement")
+    if not discover.LOW_VALUE.search(urlsplit(facts.url).path):  # not a news post's or an event's prose
+        add_genres(facts, genres.from_prose(prose), "programming statement")
     head = f"{facts.title} {facts.description} {facts.text[:20000]}"
     low = head.lower()
     facts.formats.extend(label for words, pattern, label in FORMAT_PATTERNS

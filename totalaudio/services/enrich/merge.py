@@ -58,7 +58,7 @@ def merge(pages: list[PageFacts]) -> tuple[ScrapedData, str | None]:
                          for person in show_rules.split_people(host))[:MAX_PEOPLE],
         show_info=shows[:MAX_SHOWS],
         contact_forms=forms,
-        social_media=social.dedupe(p for page in pages for p in page.profiles),
+        social_media=_station_profiles(pages),
         additional_contacts=_contacts(pages),
         raw_content=_raw(pages),
     )
@@ -73,6 +73,22 @@ def _genre_evidence(genres: list[str], pages: list[PageFacts]) -> list[dict[str,
         if page is not None:
             out.append({"genre": genre, "source": page.genre_where[genre], "page": page.url})
     return out
+
+
+STATION_PAGE = re.compile(r"(?i)contact|about|connect|follow|social|find-us|get-in-touch|impressum|kontakt")
+
+
+def _station_profiles(pages: list[PageFacts]) -> list:
+    """The station's own profiles: on its entry or contact/about page, or on more than one page (site-wide);
+    a profile only one other page names (an event's artists, a launch's partners) is someone else's."""
+    key = lambda p: (p.platform, p.handle.lower().lstrip("@"))  # noqa: E731
+    counts: dict[tuple, int] = {}
+    for page in pages:
+        for k in {key(p) for p in page.profiles}:
+            counts[k] = counts.get(k, 0) + 1
+    own = [p for i, page in enumerate(pages) for p in page.profiles
+           if i == 0 or counts[key(p)] > 1 or STATION_PAGE.search(urlsplit(page.url).path)]
+    return social.dedupe(own)
 
 
 def _unique(items) -> list:
