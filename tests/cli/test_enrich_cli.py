@@ -95,3 +95,14 @@ def test_push_without_airtable_configuration_fails_before_crawling(contacts_csv,
     result = tap("airtable", "enrich", "--push", "--json")
     assert result.code == 3 and "AIRTABLE_API_KEY" in result.err
     assert tap("contacts", "show", "alfie@stormfm.co.uk", "--json").json()["lastEnriched"] is None
+
+
+def test_render_takes_only_auto_always_or_never(storm):
+    result = tap("airtable", "enrich", "--url", storm.url, "--render", "sometimes", "--json")
+    assert result.code == 2 and "--render" in result.err
+
+
+def test_render_never_reads_the_static_pages(storm, monkeypatch):
+    monkeypatch.setenv("TAP_ENRICH_ALLOW_PRIVATE", "1")
+    record = tap("airtable", "enrich", "--url", storm.url, "--render", "never", "--json").json()
+    assert record["crawl"]["pagesRendered"] == 0 and record["crawl"]["pagesRead"] >= 1
