@@ -55,6 +55,7 @@ GENRE_ONLY_NODES = "[class*=genre], [id*=genre]"
 SHOW_PAGE = re.compile(r"(?i)show|program|schedule|episode|sendung|emission")
 STRIP_TAGS = "script, style, noscript, template, svg, iframe, object"
 MAX_TEXT = 200_000
+MAX_BLOCKS = 5000  # blocks read for shows and paragraphs: a page with more is no schedule (a hostile or huge page)
 KEEP_TEXT = 20_000
 
 
@@ -284,7 +285,7 @@ def _show_blocks(tree, facts: PageFacts) -> None:
     found, handled = schedule.tables(tree, facts.url)
     facts.shows.extend(found)
     taken: set[int] = set()  # blocks that gave a show: the paragraphs inside them are parts of it, not more shows
-    for node in tree.css(selector):
+    for node in tree.css(selector)[:MAX_BLOCKS]:
         if node.tag in ("html", "body", "main", "ul", "ol", "table", "tbody", "nav", "header", "footer"):
             continue
         if node.tag == "tr" and node.mem_id in handled or taken and _inside(node, taken):
@@ -390,6 +391,6 @@ def _text_facts(tree, facts: PageFacts) -> None:
 
 
 def _paragraphs(tree) -> list[str]:
-    texts = (n.text(separator=" ") for n in tree.css("p, li, dd, td, blockquote"))
+    texts = (n.text(separator=" ") for n in tree.css("p, li, dd, td, blockquote")[:MAX_BLOCKS])
     # Once each: repeated boilerplate (cards, footers) says nothing new and costs every pattern a pass.
     return list(dict.fromkeys(" ".join(t.split()) for t in texts if 30 < len(t) < 3000))
