@@ -311,9 +311,12 @@ def _show_blocks(tree, facts: PageFacts) -> None:
                     taken.add(block.mem_id)
     if PRESENTER_PAGE.search(f"{urlsplit(facts.url).path} {re.split(r' [|–—-] ', facts.title)[0]}"):
         facts.shows.extend(_presenter_cards(tree, facts.url))
-    if own := people.show_page(tree, facts.url):
+    if own := people.show_page(tree, facts.url) or people.own_show_page(tree, facts.url):
         facts.shows.append(own)
-    facts.hosts.extend(people.section_hosts(tree) + people.role_rows(tree))
+    facts.shows.extend(people.index_shows(facts.links, facts.url))
+    facts.hosts.extend(people.section_hosts(tree) + people.role_rows(tree) + people.profile_links(facts.links))
+    if presenter := people.profile_page(tree, facts.url):
+        facts.hosts.append(presenter)
 
 
 def _block_show(node, text: str, url: str):

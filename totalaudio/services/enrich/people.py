@@ -121,3 +121,56 @@ def _page_show(title: str, rest: str, url: str) -> shows.ShowInfo | None:
 def _same_words(a: str, b: str) -> bool:
     """"Beat Latino highlights ...": the lead words are the show's own name, not a person's."""
     return bool({w.lower() for w in a.split()} & {w.lower() for w in b.split()})
+
+
+PEOPLE_DIR = r"(?:presenters?|djs?|hosts?|locutor(?:es|as)?|animateurs?|animatrices|moderator(?:en|innen)?|residents)"
+SHOWS_DIR = r"(?:shows?|programmes?|programs?|programas?|emissions?|sendungen|sendung|trasmissioni|podcasts?)"
+PROFILE_PATH = re.compile(rf"(?i)/{PEOPLE_DIR}/[^/?#]+/?$")
+SHOW_PATH = re.compile(rf"(?i)/{SHOWS_DIR}/[^/?#]+/?$")
+INDEX_PATH = re.compile(rf"(?i)/{SHOWS_DIR}/?$")
+READ_MORE = re.compile(r"(?i)^(?:read|see|learn|find out|view|more|listen|play|details|info)\b")
+
+
+def profile_links(links: list[tuple[str, str]]) -> list[str]:
+    """Presenters named by links to their profile pages (/presenters/sam-okoro/ "Sam Okoro")."""
+    return [name for url, text in links if PROFILE_PATH.search(_path(url)) and (name := shows.person(text))]
+
+
+def profile_page(tree, url: str) -> str | None:
+    """A presenter's own page: its main heading is the presenter's name."""
+    heading = tree.css_first("h1") if PROFILE_PATH.search(_path(url)) else None
+    return shows.person(heading.text(separator=" ")) if heading is not None else None
+
+
+def index_shows(links: list[tuple[str, str]], url: str) -> list[shows.ShowInfo]:
+    """Shows named by a programmes index's links to its show pages (/shows/ -> /shows/saturday-soul/)."""
+    here = _path(url)
+    if not INDEX_PATH.search(here):
+        return []
+    base = here.rstrip("/") + "/"
+    return [shows.ShowInfo(name, url=link) for link, text in links
+            if _path(link).startswith(base) and SHOW_PATH.search(_path(link)) and not READ_MORE.match(text)
+            and (name := shows.show_title(text)) and len(name.split()) <= 8]
+
+
+def own_show_page(tree, url: str) -> shows.ShowInfo | None:
+    """A show's page by its address (/shows/<name>/): the main heading, and the host the text names."""
+    heading = tree.css_first("h1") if SHOW_PATH.search(_path(url)) else None
+    if heading is None:
+        return None
+    title = shows.show_title(heading.text(separator=" "))
+    if not title or len(title.split()) > 8 or NOT_SHOW_HEADING.search(title):
+        return None
+    main = heading.parent
+    while main is not None and len(main.text()) < 200 and main.parent is not None:
+        main = main.parent  # up to the block that holds the show's text
+    text = " ".join(main.text(separator="  ").split())[:MAX_SHOW_PAGE] if main is not None else ""
+    cue = shows._host_cue(text) or ROLE_BEFORE.search(text) or shows.HOSTED.search(text)
+    day, when = shows.DAY.search(text), shows.TIME.search(text)
+    return shows.ShowInfo(title, day.group(0).strip() if day else None, when.group(0).strip() if when else None,
+                          shows.person(cue.group(1)) if cue else None, url)
+
+
+def _path(url: str) -> str:
+    rest = url.split("//", 1)[-1]
+    return "/" + rest.split("/", 1)[1] if "/" in rest else "/"
