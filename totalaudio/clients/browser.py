@@ -130,8 +130,11 @@ class Browser:
         kind = request.resource_type
         types = HTML_TYPES if kind == "document" else SCRIPT_TYPES if kind == "script" else DATA_TYPES
         fetched = await self.web.fetch(request.url, types=types)
+        if fetched.text is None and fetched.status and fetched.status >= 400:
+            await route.fulfill(status=fetched.status, body="")  # the page's script sees the 404 it would see
+            return
         if fetched.text is None:
-            await route.abort("blockedbyclient" if fetched.status is None else "failed")
+            await route.abort("blockedbyclient")  # refused: robots, address, type, size, redirects
             return
         if kind in ("xhr", "fetch"):
             _keep_json(result, fetched.final_url, fetched.text)

@@ -45,7 +45,11 @@ NOT_NAME_WORDS = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Frida
                             "University", "College", "Department", "Association", "Society", "Records",
                             "Recordings", "Ltd", "Inc", "Festival", "Museum", "Committee", "Broadcasting",
                             "Regulations", "Centre", "Center", "Trust", "Network", "Orchestra", "Station",
-                            "Team", "Crew", "Collective", "Sponsors", "Sponsor", "Partners", "Media"})
+                            "Team", "Crew", "Collective", "Sponsors", "Sponsor", "Partners", "Media",
+                            # sponsors: "presented by Acme Motors" names a business, not a presenter
+                            "Motors", "Group", "Bank", "Insurance", "Solicitors", "Estates", "Agents", "Homes",
+                            "Cars", "Brewery", "Pharmacy", "Dental", "Services", "Limited", "Company", "Plc",
+                            "LLC", "Holdings", "Supermarket", "Hotel", "Restaurant", "Bakery", "Accountants"})
 CREDENTIALS = re.compile(r",?\s+(?:M\.?D|Ph\.?D|Jr|Sr|MBE|OBE|Esq)\.?$")
 # "Beat Latino (Bilingual)", "La Caverna (Spanish)": a qualifier, not part of the show's name
 TRAILING_QUALIFIER = re.compile(r"\s*\([^()]{1,24}\)?\s*$")
