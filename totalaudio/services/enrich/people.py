@@ -19,6 +19,7 @@ NOT_HOST_SECTION = re.compile(r"(?i)\b(?:staff|board|committee|team members|mana
 DJ_LIST = re.compile(r"(?i)\b(?:djs|dj's|presenters|hosts|residents|locutores|presentadores|animateurs)\b"
                      r"(?:\s+\w+){0,2}?\s+(?:are|include|includes|:)\s*:?\s*([^.;]{3,400})")
 QUOTED = re.compile(r"\s*[\"“][^\"”]{1,30}[\"”]")
+ROLE_HINT = re.compile(r"dj|host|present|locutor|animat")
 ROLE_CELL = re.compile(r"(?i)^(?:(?:resident|guest|head|lead|specialist|mix|club|breakfast|drive(?:time)?)\s+)?"
                        r"(?:dj|djs|host|hosts|presenter|presenters|locutor|locutora|animateur|animatrice)$")
 # "Oscar Diaz highlights ...", "Charly "Giroscopio" Garcia hosts ...": a show page's lead sentence names its host.
@@ -74,6 +75,8 @@ def role_rows(tree) -> list[str]:
     """People in table rows whose role cell says DJ, host or presenter ("Resident DJ | Nathan Invincible")."""
     found = []
     for row in tree.css("tr"):
+        if not ROLE_HINT.search(row.text().lower()):  # cheap: most rows name no such role
+            continue
         cells = [" ".join(c.text(separator=" ").split()) for c in row.css("td, th")]
         if 2 <= len(cells) <= 5 and row.css_first("td") is not None and any(ROLE_CELL.match(c) for c in cells):
             found.extend(n for c in cells if not ROLE_CELL.match(c) and (n := shows.person(c)) and shows.full_names(n))
@@ -125,6 +128,7 @@ def _same_words(a: str, b: str) -> bool:
 
 PEOPLE_DIR = r"(?:presenters?|djs?|hosts?|locutor(?:es|as)?|animateurs?|animatrices|moderator(?:en|innen)?|residents)"
 SHOWS_DIR = r"(?:shows?|programmes?|programs?|programas?|emissions?|sendungen|sendung|trasmissioni|podcasts?)"
+PROFILE_HINT = re.compile(r"/(?:presen|dj|host|locut|animat|moder|resid)", re.I)
 PROFILE_PATH = re.compile(rf"(?i)/{PEOPLE_DIR}/[^/?#]+/?$")
 SHOW_PATH = re.compile(rf"(?i)/{SHOWS_DIR}/[^/?#]+/?$")
 INDEX_PATH = re.compile(rf"(?i)/{SHOWS_DIR}/?$")
@@ -133,7 +137,8 @@ READ_MORE = re.compile(r"(?i)^(?:read|see|learn|find out|view|more|listen|play|d
 
 def profile_links(links: list[tuple[str, str]]) -> list[str]:
     """Presenters named by links to their profile pages (/presenters/sam-okoro/ "Sam Okoro")."""
-    return [name for url, text in links if PROFILE_PATH.search(_path(url)) and (name := shows.person(text))]
+    return [name for url, text in links
+            if PROFILE_HINT.search(url) and PROFILE_PATH.search(url) and (name := shows.person(text))]
 
 
 def profile_page(tree, url: str) -> str | None:
