@@ -87,7 +87,7 @@ def _names(value) -> list[str]:
 
 
 def host_name(text: str) -> str | None:
-    """A host as a feed gives it: trusted as a name (feeds write DJ names in lower case, "dj flowers")."""
+    """A host as a feed gives it: trusted as a name (feeds write DJ names in lower case, "dj moth")."""
     name = shows.clean_name(text)
     if not name or len(name.split()) > 6 or shows.STAFF_WORDS.search(name):
         return None

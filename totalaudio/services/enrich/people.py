@@ -22,7 +22,7 @@ QUOTED = re.compile(r"\s*[\"“][^\"”]{1,30}[\"”]")
 ROLE_HINT = re.compile(r"dj|host|present|locutor|animat")
 ROLE_CELL = re.compile(r"(?i)^(?:(?:resident|guest|head|lead|specialist|mix|club|breakfast|drive(?:time)?)\s+)?"
                        r"(?:dj|djs|host|hosts|presenter|presenters|locutor|locutora|animateur|animatrice)$")
-# "Oscar Diaz highlights ...", "Charly "Giroscopio" Garcia hosts ...": a show page's lead sentence names its host.
+# "Ana Ruiz spins ...", "Tom "Tunes" Baker hosts ...": a show page's lead sentence names its host.
 LEAD_PERSON = re.compile(r"^((?:DJ\s+)?[A-ZÀ-Þ][\w'’-]+(?:\s+[\"“][^\"”]{1,20}[\"”])?(?:\s+[A-ZÀ-Þ][\w'’-]+){1,3})\s+"
                          r"(?:[a-z]+s|is|was)\b")
 ROLE_BEFORE = re.compile(rf"\b(?:[Hh]ost|[Pp]resenter|[Ll]ocutora?|[Aa]nimat(?:eur|rice))\s+{shows.NAME}")
@@ -59,7 +59,7 @@ def _after(heading) -> str:
 
 
 def listed_djs(text: str) -> list[str]:
-    """Names in prose lists such as "The Official DJs are: DJ Greedy, DJ Rocktonic and DJ Panic"."""
+    """Names in prose lists such as "Our resident DJs are: DJ Sol, DJ Lumen and DJ Kite"."""
     found = []
     if "DJ" not in text and "resident" not in text.lower() and "present" not in text and "host" not in text:
         return found
@@ -72,7 +72,7 @@ def listed_djs(text: str) -> list[str]:
 
 
 def role_rows(tree) -> list[str]:
-    """People in table rows whose role cell says DJ, host or presenter ("Resident DJ | Nathan Invincible")."""
+    """People in table rows whose role cell says DJ, host or presenter ("Resident DJ | Jo Bloggs")."""
     found = []
     for row in tree.css("tr"):
         if not ROLE_HINT.search(row.text().lower()):  # cheap: most rows name no such role
@@ -122,7 +122,7 @@ def _page_show(title: str, rest: str, url: str) -> shows.ShowInfo | None:
 
 
 def _same_words(a: str, b: str) -> bool:
-    """"Beat Latino highlights ...": the lead words are the show's own name, not a person's."""
+    """"Night Moves explores ...": the lead words are the show's own name, not a person's."""
     return bool({w.lower() for w in a.split()} & {w.lower() for w in b.split()})
 
 

@@ -96,7 +96,7 @@ def _grid(rows, header: list[str], days: list[bool], url: str) -> list[shows.Sho
 
 def grid_cell(cell: str) -> tuple[str | None, str | None]:
     """A grid cell's show and host: "Drive with Jo Kerrigan" is Drive by Jo Kerrigan, but a first name after
-    "with" stays in the title ("Alphabetical with Annie and Amy"): a cell this short names the show as a whole."""
+    "with" stays in the title ("Tea Time with Kit and Lou"): a cell this short names the show as a whole."""
     cue = shows.HOST_CUE.search(cell)
     host = shows.person(cue.group(1)) if cue else None
     if host and shows.full_names(host):

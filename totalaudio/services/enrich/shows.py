@@ -51,7 +51,7 @@ NOT_NAME_WORDS = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Frida
                             "Cars", "Brewery", "Pharmacy", "Dental", "Services", "Limited", "Company", "Plc",
                             "LLC", "Holdings", "Supermarket", "Hotel", "Restaurant", "Bakery", "Accountants"})
 CREDENTIALS = re.compile(r",?\s+(?:M\.?D|Ph\.?D|Jr|Sr|MBE|OBE|Esq)\.?$")
-# "Beat Latino (Bilingual)", "La Caverna (Spanish)": a qualifier, not part of the show's name
+# "Noche de Cine (Spanish)", "Morning Mix (Bilingual)": a qualifier, not part of the show's name
 TRAILING_QUALIFIER = re.compile(r"\s*\([^()]{1,24}\)?\s*$")
 
 
@@ -281,5 +281,5 @@ def split_people(name: str) -> list[str]:
 
 
 def full_names(name: str) -> bool:
-    """Some person in it has a full name or a DJ/MC name (not first names only, as in "Annie and Amy")."""
+    """Some person in it has a full name or a DJ/MC name (not first names only, as in "Kit and Lou")."""
     return any(len(p.split()) >= 2 or p.split()[0].lower() in PREFIXES for p in split_people(name) if p.split())
