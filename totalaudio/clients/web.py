@@ -10,6 +10,7 @@ connection pinned to the checked address so that a second DNS answer cannot swap
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ipaddress
 import socket
 import time
@@ -28,6 +29,17 @@ MAX_CRAWL_DELAY = 10.0
 ROBOTS_DENIED = "disallowed by robots.txt"
 ORIGINS_PER_SLOT = 16  # origins whose connections are kept alive, per global slot
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+class Queued:
+    """Seconds a caller's requests waited for a global slot: the run's own congestion, not the site's slowness."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+
+# Set by a caller (one site's crawl) around the tasks it starts; every request they make adds its wait to it.
+QUEUED: contextvars.ContextVar[Queued | None] = contextvars.ContextVar("tap_web_queued", default=None)
 
 
 @dataclass(frozen=True)
@@ -338,7 +350,10 @@ class _PoliteSlot:
         self.host.next_start = max(self.host.next_start, self.client.clock()) + delay
         if wait > 0:
             await asyncio.sleep(wait)
+        queued = self.client.clock()
         await self.client.slots.acquire()
+        if (account := QUEUED.get()) is not None:
+            account.seconds += self.client.clock() - queued
 
     async def __aexit__(self, *exc) -> None:
         self.client.slots.release()

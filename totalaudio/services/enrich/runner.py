@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from totalaudio.clients.web import CrawlPolicy, WebClient
+from totalaudio.clients.web import QUEUED, CrawlPolicy, Queued, WebClient
 from totalaudio.errors import TapError
 from totalaudio.services.enrich import confidence, intelligence
 from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl, timed_parse
@@ -152,14 +152,35 @@ async def crawl_with_deadline(crawler: Crawler, website: str, seconds: float) ->
     """Crawl a site within its total time; what was fetched before the deadline is kept."""
     for start in _alternates(website):
         site = SiteCrawl(start)
-        try:
-            await asyncio.wait_for(crawler.crawl(start, site), timeout=seconds)
-        except asyncio.TimeoutError:
+        if not await _within(crawler.crawl(start, site), seconds):
             site.errors.append(f"{start}: site time limit of {seconds:g} s reached; kept {len(site.pages)} pages")
             site.stop_reason = f"site time limit reached ({seconds:g} s)"
         if site.pages or not _worth_retrying(site):
             return site
     return site
+
+
+async def _within(crawl, seconds: float) -> bool:
+    """Run a site's crawl for ``seconds`` of its own time: waits for the run's shared request slots (a busy run,
+    a slow machine) do not count against the site. False when the time ran out (the crawl is cancelled)."""
+    account = Queued()
+    token = QUEUED.set(account)
+    task = asyncio.ensure_future(crawl)  # the task and the ones it starts carry this account
+    QUEUED.reset(token)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        while not task.done():
+            left = seconds + account.seconds - (loop.time() - started)
+            if left <= 0:
+                return False
+            await asyncio.wait({task}, timeout=left)
+        task.result()
+        return True
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 def _alternates(website: str) -> list[str]:
