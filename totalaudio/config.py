@@ -71,7 +71,7 @@ SCHEMA: dict[str, Key] = {
     "campaign.enrich_days": Key("number", 30), "campaign.template_id": Key("int"),
     "gmail.daily_cap": Key("int", 400), "gmail.per_second": Key("number", 1.0), "gmail.sender_name": Key("str"),
     "gmail.unsubscribe_url": Key("str"), "gmail.lookback_days": Key("number", 30), "gmail.labelling": Key("bool", False),
-    "mailchimp.list_id": Key("str"), "report.chromium": Key("str", None, "path of the Chromium binary for --pdf"),
+    "mailchimp.list_id": Key("str"),
 }
 
 
@@ -98,6 +98,8 @@ def _general_specs() -> list[SettingSpec]:
         SettingSpec("TAP_LOCK_TIMEOUT", "lock_timeout", "30", help="seconds a mutating run waits for another"),
         SettingSpec("TAP_ENRICH_ALLOW_PRIVATE", "enrich.allow_private", "0",
                     help="let the crawler fetch private/loopback addresses (local testing only)", guarded=True),
+        SettingSpec("TAP_CHROMIUM", None, None,
+                    help="path of headless Chromium (enrich --render, report --pdf); default: chromium on PATH"),
         SettingSpec("TAP_SECRET_KEY", None, None, secret=True,
                     help="key that encrypts stored OAuth tokens when the OS keyring is unusable (else a key file)"),
         SettingSpec("TAP_MAILCHIMP_WEBHOOK_SECRET", None, None, secret=True,

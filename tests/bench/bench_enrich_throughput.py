@@ -58,7 +58,7 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
             line, *headers = head.decode("latin-1").split("\r\n")
             path = line.split(" ")[1]
             host = next((h.split(":", 1)[1].strip() for h in headers if h.lower().startswith("host:")), "x")
-            await asyncio.sleep(LATENCY)
+            await asyncio.sleep(float(os.environ.get("BENCH_LATENCY", LATENCY)))
             if path == "/robots.txt":
                 status, body, ctype = "404 Not Found", b"", "text/plain"
             else:
@@ -92,11 +92,20 @@ async def loopback(host: str, port: int) -> list[str]:
     return ["127.0.0.1"]
 
 
+def warm_imports() -> None:
+    """Import what the crawler imports lazily, before the clock starts: a process start-up cost, not a rate."""
+    import httpcore  # noqa: F401
+    import httpx  # noqa: F401
+    import protego  # noqa: F401
+    import selectolax.lexbor  # noqa: F401
+
+
 def run(sites: int, concurrency: int, delay: float, port: int) -> dict:
     from totalaudio.clients.web import CrawlPolicy
     from totalaudio.services.enrich.runner import EnrichOptions, Target
     from totalaudio.services.enrich.runner import run as enrich_run
 
+    warm_imports()
     targets = [Target(f"http://site{i}.bench.test:{port}/") for i in range(sites)]
     policy = CrawlPolicy(concurrency=concurrency, per_host=2, delay=delay, allow_private=True)
     records = []
@@ -106,11 +115,12 @@ def run(sites: int, concurrency: int, delay: float, port: int) -> dict:
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     cpu_seconds = (cpu.ru_utime - cpu_before.ru_utime) + (cpu.ru_stime - cpu_before.ru_stime)
     requests_per_site = len(PAGES) + 1
-    bound = concurrency / LATENCY / requests_per_site
+    latency = float(os.environ.get("BENCH_LATENCY", LATENCY))
+    bound = concurrency / latency / requests_per_site
     rate = sites / progress.elapsed
     return {
         "sites": sites, "pagesPerSite": len(PAGES), "requestsPerSite": requests_per_site,
-        "serverLatencyMs": LATENCY * 1000, "concurrency": concurrency, "perHost": 2, "politeDelayS": delay,
+        "serverLatencyMs": latency * 1000, "concurrency": concurrency, "perHost": 2, "politeDelayS": delay,
         "elapsedS": round(progress.elapsed, 2), "pagesFetched": progress.pages, "errors": progress.errors,
         "sitesPerSecond": round(rate, 2), "boundSitesPerSecond": round(bound, 2),
         "shareOfBound": round(rate / bound, 3),
@@ -120,6 +130,7 @@ def run(sites: int, concurrency: int, delay: float, port: int) -> dict:
         "clientCpuSeconds": round(cpu_seconds, 2), "clientCpuShareOfWall": round(cpu_seconds / progress.elapsed, 2),
         "loadAverage1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
         "allRecordsHaveEmails": all(r.scraped_data.additional_contacts for r in records),
+        "notTimed": "imports of httpx, httpcore, protego, selectolax (done once per process, before the clock)",
     }
 
 
@@ -128,7 +139,10 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--delay", type=float, default=0.5, help="polite delay per host (default: the crawler's)")
+    parser.add_argument("--latency", type=float, default=LATENCY,
+                        help="server latency in seconds (a long one takes the client's CPU out of the figure)")
     args = parser.parse_args()
+    os.environ["BENCH_LATENCY"] = str(args.latency)  # the server process reads it too
     port = free_port()
     proc = multiprocessing.Process(target=serve, args=(port,), daemon=True)
     proc.start()

@@ -11,10 +11,11 @@ from tests.cli.helpers import tap
 from tests.sites import Site
 
 SITES = Path(__file__).resolve().parents[2] / "examples" / "sites"
+# The seed's field names, plus what issue 12 added: crawl (pages read, why it stopped), genreEvidence.
 FIELDS = {"email", "domain", "stationName", "websiteUrl", "scrapedData", "confidence", "errors",
-          "contactIntelligence"}
-SCRAPED = {"format", "genres", "submissionGuidelines", "contactPreferences", "djNames", "showInfo", "contactForms",
-           "socialMedia", "additionalContacts", "rawContent"}
+          "contactIntelligence", "crawl"}
+SCRAPED = {"format", "genres", "genreEvidence", "submissionGuidelines", "contactPreferences", "djNames", "showInfo",
+           "contactForms", "socialMedia", "additionalContacts", "rawContent"}
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +51,7 @@ def test_url_gives_one_enrichment_record_with_the_seed_field_names(storm, monkey
     assert record["email"] is None and record["stationName"] == "Storm FM 106.2"
     assert "music@stormfm.co.uk" in {c["value"] for c in record["scrapedData"]["additionalContacts"]}
     assert 0 <= record["confidence"] <= 100
+    assert record["crawl"]["pagesRead"] >= 1 and record["crawl"]["stopReason"]
 
 
 def test_loopback_is_refused_without_the_setting(storm):
@@ -93,3 +95,14 @@ def test_push_without_airtable_configuration_fails_before_crawling(contacts_csv,
     result = tap("airtable", "enrich", "--push", "--json")
     assert result.code == 3 and "AIRTABLE_API_KEY" in result.err
     assert tap("contacts", "show", "alfie@stormfm.co.uk", "--json").json()["lastEnriched"] is None
+
+
+def test_render_takes_only_auto_always_or_never(storm):
+    result = tap("airtable", "enrich", "--url", storm.url, "--render", "sometimes", "--json")
+    assert result.code == 2 and "--render" in result.err
+
+
+def test_render_never_reads_the_static_pages(storm, monkeypatch):
+    monkeypatch.setenv("TAP_ENRICH_ALLOW_PRIVATE", "1")
+    record = tap("airtable", "enrich", "--url", storm.url, "--render", "never", "--json").json()
+    assert record["crawl"]["pagesRendered"] == 0 and record["crawl"]["pagesRead"] >= 1

@@ -15,7 +15,7 @@ class FakeTransport(httpx.AsyncBaseTransport):
 
     made: list["FakeTransport"] = []
 
-    def __init__(self) -> None:
+    def __init__(self, scheme: str = "http") -> None:
         self._pool = SimpleNamespace(_requests=[])
         self.closed = False
         self.sent = 0

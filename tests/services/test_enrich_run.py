@@ -144,3 +144,22 @@ def test_an_https_site_that_does_not_answer_is_tried_over_http(harbour):
     out = []
     run([Target(f"https://127.0.0.1:{port}/")], allow(harbour), EnrichOptions(), lambda _t, r: out.append(to_json(r)))
     assert out[0]["websiteUrl"] == harbour.url and out[0]["confidence"] >= 70
+
+
+def test_waiting_for_the_runs_own_slots_does_not_count_against_a_site():
+    routes = {"/": lambda h: send(h, 200, PAGE, delay=0.1), "/robots.txt": lambda h: send(h, 404, delay=0.1)}
+    server = Site(None, routes=routes)
+
+    async def loopback(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    try:
+        targets = [Target(f"http://site{i}.test:{server.port}/", contact_id=str(i)) for i in range(12)]
+        policy = CrawlPolicy(concurrency=1, delay=0.0, site_timeout=2.0, allow_private=True)
+        records = []
+        progress = run(targets, policy, EnrichOptions(budget=1), lambda _t, r: records.append(r), resolver=loopback)
+    finally:
+        server.stop()
+    assert progress.elapsed > 2.0  # one request at a time: the run takes longer than one site's time limit
+    assert [e for r in records for e in r.errors if "time limit" in e] == []
+    assert all(r.scraped_data.genres == ["Jazz"] for r in records)

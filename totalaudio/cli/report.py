@@ -72,7 +72,7 @@ def _pdf(document: str, pdf: Path) -> None:
 
     from totalaudio.render.pdf import find_chromium, print_pdf
 
-    chromium = find_chromium(state().settings.section("report").get("chromium"))
+    chromium = find_chromium(state().settings.get("TAP_CHROMIUM"))
     with tempfile.TemporaryDirectory(prefix="tap-report-") as folder:
         page = Path(folder) / "report.html"
         page.write_text(document, encoding="utf-8")

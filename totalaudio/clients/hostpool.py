@@ -15,9 +15,9 @@ import httpx
 
 
 class PerOriginTransport(httpx.AsyncBaseTransport):
-    """Dispatches each request to its origin's own transport (made by ``make``); at most ``max_origins`` kept."""
+    """Dispatches each request to its origin's own transport (``make(scheme)``); at most ``max_origins`` kept."""
 
-    def __init__(self, make: Callable[[], httpx.AsyncHTTPTransport], max_origins: int) -> None:
+    def __init__(self, make: Callable[[str], httpx.AsyncHTTPTransport], max_origins: int) -> None:
         self.make = make
         self.max_origins = max(1, max_origins)
         self.pools: OrderedDict[tuple, httpx.AsyncHTTPTransport] = OrderedDict()
@@ -25,7 +25,7 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send through the origin's pool (made on first use), most recently used last."""
         key = (request.url.scheme, request.url.host, request.url.port)
-        transport = self.pools.pop(key, None) or self.make()
+        transport = self.pools.pop(key, None) or self.make(request.url.scheme)
         self.pools[key] = transport
         if len(self.pools) > self.max_origins:
             await self._evict(len(self.pools) - self.max_origins)

@@ -10,6 +10,7 @@ connection pinned to the checked address so that a second DNS answer cannot swap
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ipaddress
 import socket
 import time
@@ -28,6 +29,17 @@ MAX_CRAWL_DELAY = 10.0
 ROBOTS_DENIED = "disallowed by robots.txt"
 ORIGINS_PER_SLOT = 16  # origins whose connections are kept alive, per global slot
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+class Queued:
+    """Seconds a caller's requests waited for a global slot: the run's own congestion, not the site's slowness."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+
+# Set by a caller (one site's crawl) around the tasks it starts; every request they make adds its wait to it.
+QUEUED: contextvars.ContextVar[Queued | None] = contextvars.ContextVar("tap_web_queued", default=None)
 
 
 @dataclass(frozen=True)
@@ -124,25 +136,27 @@ class WebClient:
                                 pool=p.site_timeout)
         # Keep-alive per origin: a pool per host (see hostpool); a site's pages reuse its connections.
         limits = httpx.Limits(max_connections=p.per_host + 1, max_keepalive_connections=p.per_host + 1)
-        self.transport = PerOriginTransport(lambda: self._transport(limits), p.concurrency * ORIGINS_PER_SLOT)
+        self.transport = PerOriginTransport(lambda scheme: self._transport(limits, scheme),
+                                            p.concurrency * ORIGINS_PER_SLOT)
         self.http = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False,
                                       headers={"User-Agent": p.user_agent}, transport=self.transport)
         return self
 
-    def _transport(self, limits):
+    def _transport(self, limits, scheme: str = "https"):
         """httpx's transport over a connection pool whose every new connection goes through ``_address``."""
         import httpcore
         import httpx
 
-        if self._ssl is None:
+        if self._ssl is None and scheme == "https":
             import ssl
 
             import certifi
-            self._ssl = ssl.create_default_context(cafile=certifi.where())  # once: loading CAs is slow
-        transport = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl)
+            # Once, and only when an https origin comes: loading the CAs is slow, and plain-http runs never need it.
+            self._ssl = ssl.create_default_context(cafile=certifi.where())
+        transport = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl if scheme == "https" else False)
         # httpx exposes no network-backend hook; its pool is replaced by an identical one that checks addresses.
         transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=self._ssl, max_connections=limits.max_connections,
+            ssl_context=self._ssl if scheme == "https" else None, max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
             http1=True, http2=False, network_backend=_CheckedBackend(self))
         return transport
@@ -336,7 +350,10 @@ class _PoliteSlot:
         self.host.next_start = max(self.host.next_start, self.client.clock()) + delay
         if wait > 0:
             await asyncio.sleep(wait)
+        queued = self.client.clock()
         await self.client.slots.acquire()
+        if (account := QUEUED.get()) is not None:
+            account.seconds += self.client.clock() - queued
 
     async def __aexit__(self, *exc) -> None:
         self.client.slots.release()

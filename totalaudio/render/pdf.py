@@ -22,7 +22,7 @@ def find_chromium(configured: str | None = None) -> str:
     if not found:
         raise ConfigError("--pdf needs a headless Chromium and none was found",
                           hint="install it (Debian/Ubuntu: `sudo apt-get install chromium`; macOS: install Google "
-                               "Chrome) or set [report] chromium = \"/path/to/chromium\" in tap.toml; the HTML "
+                               "Chrome) or set TAP_CHROMIUM=/path/to/chromium; the HTML "
                                "report (--html) needs nothing")
     return found
 

@@ -22,21 +22,25 @@ AI = typer.Option(False, "--ai", help="Let Claude write contactIntelligence (nee
 RESEARCH = typer.Option(False, "--research", help="Let Perplexity fill what the websites did not say (needs "
                         "PERPLEXITY_API_KEY; reused 30 days).")
 URL = typer.Option(None, "--url", help="Enrich this one website, with no contact (nothing is stored).")
+RENDER = typer.Option(None, "--render", help="Headless Chromium for pages built by JavaScript: auto (only pages "
+                      "that look like empty shells; the default), always, never.")
 
 
 @app.command("enrich")
 def enrich(limit: Optional[int] = LIMIT, only_missing: bool = ONLY_MISSING, refresh: bool = REFRESH,
            concurrency: Optional[int] = CONCURRENCY, push: bool = PUSH, ai: bool = AI, research: bool = RESEARCH,
-           url: Optional[str] = URL,
+           url: Optional[str] = URL, render: Optional[str] = RENDER,
            dry_run: bool = output.DRY_RUN, json_: bool = output.JSON, jsonl: bool = output.JSONL) -> None:
     """Crawl station websites: genres, submission guidelines, shows, forms, socials, emails, a summary."""
     fmt = output.pick_format(json_, jsonl)
     if only_missing and refresh:
         raise InputError("--only-missing and --refresh contradict each other; give one")
+    if render is not None and render not in ("auto", "always", "never"):
+        raise InputError(f"--render {render!r}: give auto, always or never")
     if url is not None:
-        _one_url(url, concurrency, ai, fmt)
+        _one_url(url, concurrency, ai, fmt, render)
         return
-    _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, research)
+    _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, render, research)
 
 
 def _writer(ai: bool):
@@ -45,7 +49,7 @@ def _writer(ai: bool):
     return service.ai_writer(state().settings) if ai else None
 
 
-def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str) -> None:
+def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str, render: Optional[str]) -> None:
     from totalaudio.services.enrich import runner, service
     from totalaudio.services.enrich.website import normalise_url
 
@@ -55,14 +59,15 @@ def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str) -> None:
     settings = state().settings
     records: list[Any] = []
     runner.run([runner.Target(target_url)], service.policy_from(settings, concurrency),
-               service.options_from(settings, refresh=True), lambda _t, r: records.append(r), writer=_writer(ai))
+               service.options_from(settings, refresh=True, render=render), lambda _t, r: records.append(r),
+               writer=_writer(ai))
     if fmt == "jsonl":
         output.print_jsonl(records)
     else:
         output.emit(records[0], fmt, _render_one)
 
 
-def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, research=False) -> None:
+def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, render, research=False) -> None:
     from totalaudio.services.enrich import runner, service
     from totalaudio.store.enrichment import PageCacheStore
 
@@ -77,7 +82,7 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt,
     result = service.EnrichResult(dry_run=dry_run, selected=len(chosen), skipped=skipped)
     sink = (lambda data: output.print_jsonl([data])) if fmt == "jsonl" else None
     args = {"limit": limit, "onlyMissing": only_missing, "refresh": refresh, "push": push, "ai": ai,
-            "research": research}
+            "render": render, "research": research}
     with st.mutating("airtable enrich", args, dry_run=dry_run) as run_id:
         result.run_id = run_id
         applier = service.Applier(db, run_id, {c.id: c for c, _t in chosen}, dry_run=dry_run, result=result,
@@ -85,8 +90,9 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt,
         store = None if dry_run else service.EnrichmentStore(db)
         kwargs = dict(cache=None if dry_run else PageCacheStore(db), history=store, writer=writer)
         try:
+            options = service.options_from(settings, refresh=refresh, render=render)
             progress = _run_with_progress(runner, [t for _c, t in chosen], service, settings, concurrency,
-                                          refresh, applier, kwargs)
+                                          options, applier, kwargs)
             result.pages = progress.pages
         except KeyboardInterrupt:
             result.interrupted = True
@@ -108,9 +114,8 @@ def _research(db, settings, run_id, contact_ids, refresh) -> None:
                 f"{len(done['failed'])} failed")
 
 
-def _run_with_progress(runner, targets, service, settings, concurrency, refresh, applier, kwargs):
+def _run_with_progress(runner, targets, service, settings, concurrency, options, applier, kwargs):
     policy = service.policy_from(settings, concurrency)
-    options = service.options_from(settings, refresh=refresh)
     if not sys.stderr.isatty() or not targets:
         return runner.run(targets, policy, options, applier, **kwargs)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn

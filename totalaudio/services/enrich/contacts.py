@@ -1,7 +1,7 @@
 """Email addresses and phone numbers on a page: plain, mailto, ``name [at] station (dot) org``, Cloudflare-protected.
 
 Placeholders (``you@example.com``), asset names (``logo@2x.png``), ids (``71037844@N00``) and sentence punctuation
-glued to an address (``music@citr.ca.To``) are dropped.
+glued to an address (``music@station.ca.To``) are dropped.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def clean_email(candidate: str) -> str | None:
 
 
 def _trim_sentence(raw: str) -> str:
-    """``music@citr.ca.To`` (an address glued to the next sentence) -> ``music@citr.ca``."""
+    """``music@station.ca.To`` (an address glued to the next sentence) -> ``music@station.ca``."""
     local, _, domain = raw.partition("@")
     labels = domain.split(".")
     if len(labels) >= 3 and labels[-1][:1].isupper() and labels[-1][1:].islower():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -39,6 +40,13 @@ SITEMAP_URLS = 5000  # read at most this many URLs of one sitemap
 PROBES = ("/contact", "/about", "/submissions")
 ROUTE_FILES = (".php", ".html")
 DEAD = (404, 410)
+# A programmes or presenters index is worth reading in full: its show and presenter pages raise the budget by
+# their number, up to MAX_EXTRA_PAGES. A blog or news archive is not (its posts are no programmes).
+INDEX_PAGE = re.compile(r"(?i)presenters?|\bdjs?\b|\bhosts?\b|\bshows?\b|schedule|programm|line.?up|\bbios?\b|"
+                        r"\bguide\b|locutores|programa|émissions?|sendungen")
+MIN_INDEX_LINKS = 5
+MAX_EXTRA_PAGES = 48
+INDEX_SCORE = USEFUL + 1
 ROUTE_MISSES = 2  # a suffix that gave no page twice is not tried again on the site
 
 
@@ -70,6 +78,15 @@ class SiteCrawl:
     queued: dict = field(default_factory=dict)  # canonical URL -> best priority queued
     route_file: str | None = None  # the suffix that turned a script route into a page here (".php")
     route_misses: dict = field(default_factory=dict)  # suffix -> route files that were not there
+    extra: int = 0  # pages added to the budget for programme and presenter indexes
+    rendered: int = 0  # pages read in headless Chromium
+    stop_reason: str | None = None
+
+    def report(self, budget: int) -> dict:
+        """How much of the site was read and why the crawl stopped (for the record)."""
+        return {"pagesRead": len(self.pages), "pagesRendered": self.rendered, "requests": self.fetched,
+                "pageBudget": budget + self.extra,
+                "indexPagesAdded": self.extra, "stopReason": self.stop_reason or "no more useful links"}
 
     def ordered(self) -> list[PageFacts]:
         """The pages in the order they were requested (entry page first), whatever order they arrived in."""
@@ -104,8 +121,9 @@ class Crawler:
     """Crawls sites with one shared WebClient."""
 
     def __init__(self, web: WebClient, *, budget: int = 8, cache: PageCache | None = None, pool=None,
-                 failures: int | None = None) -> None:
+                 failures: int | None = None, renderer=None) -> None:
         self.web = web
+        self.renderer = renderer  # render.Renderer: JavaScript shells read in headless Chromium
         self.budget = max(1, budget)
         self.failures = max(1, self.budget if failures is None else failures)
         self.cache = cache
@@ -123,9 +141,10 @@ class Crawler:
             self._offer_page(site, home, 0)
             self._offer_root(site)
             await self._drain(site)
-            if len(site.pages) < self.budget and self._can_fail(site):
+            if len(site.pages) < self.budget + site.extra and self._can_fail(site):
                 await self._sitemaps(site)
                 await self._drain(site)
+            site.stop_reason = site.stop_reason or self._stopped(site)
             return site
         finally:
             for url in {start, site.base or start}:
@@ -133,7 +152,16 @@ class Crawler:
 
     def _room(self, site: SiteCrawl, in_flight: int) -> bool:
         # In-flight requests may all fail: counting them keeps the allowance a hard cap.
-        return len(site.pages) + in_flight < self.budget and site.failed + in_flight < self.failures
+        return len(site.pages) + in_flight < self.budget + site.extra and site.failed + in_flight < self.failures
+
+    def _stopped(self, site: SiteCrawl) -> str:
+        if not site.pages:
+            return "the entry page could not be read"
+        if len(site.pages) >= self.budget + site.extra:
+            return f"page budget reached ({self.budget + site.extra} pages)"
+        if not self._can_fail(site):
+            return f"failure allowance reached ({site.failed} failed requests)"
+        return "no more useful links"
 
     def _can_fail(self, site: SiteCrawl) -> bool:
         return site.failed < self.failures
@@ -194,6 +222,24 @@ class Crawler:
                 self._offer(site, url, score - penalty, child, "script")
         for url in page.frames:
             self._offer(site, url, FRAME_SCORE - penalty, child, "frame")
+        if depth <= 1 and (index := self._index_links(site, page)):
+            site.extra = min(MAX_EXTRA_PAGES, site.extra + len(index))
+            for url in index:
+                self._offer(site, url, INDEX_SCORE - penalty, child, "index")
+
+    def _index_links(self, site: SiteCrawl, page: PageFacts) -> list[str]:
+        """A programmes or presenters index's own links (not its menu), when it has enough to be one."""
+        head = f"{urlsplit(page.url).path} {page.title}"
+        if not INDEX_PAGE.search(head) or discover.LOW_VALUE.search(head):
+            return []
+        here = canonical(page.url)
+        links = {canonical(url): url for url, text in page.links
+                 if url not in page.nav and not discover.SKIP.search(url) and not discover.LOW_VALUE.search(url)
+                 and same_site(url, site.base or site.start)}
+        links.pop(here, None)
+        for key in site.seen:
+            links.pop(key, None)
+        return list(links.values()) if len(links) >= MIN_INDEX_LINKS else []
 
     def _offer_root(self, site: SiteCrawl) -> None:
         """The site's root page, and the commonest paths when the entry page points to nothing useful."""
@@ -251,7 +297,20 @@ class Crawler:
         if self.cache and not fetched.not_modified and (fetched.etag or fetched.last_modified):
             self.cache.put(url, fetched, html)
         facts = await self._parse(html, fetched.final_url, site)
+        if self.renderer is not None and self.renderer.wanted(html, facts):
+            facts = await self._rendered(fetched.final_url, site, facts)
         facts.order = order
+        return facts
+
+    async def _rendered(self, url: str, site: SiteCrawl, static: PageFacts) -> PageFacts:
+        """The page as a browser shows it, in place of its static shell (which stays when rendering fails)."""
+        started = time.perf_counter()
+        facts = await self.renderer.render(url, site.errors)
+        if facts is None:
+            return static
+        site.rendered += 1
+        site.parse_seconds.append(time.perf_counter() - started)
+        site.pages[site.pages.index(static)] = facts
         return facts
 
     async def _parse(self, html: str, url: str, site: SiteCrawl) -> PageFacts:

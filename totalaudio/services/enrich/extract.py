@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from totalaudio.services.enrich import contacts, discover, forms, genres, schedule, shows, social, submission
+from totalaudio.services.enrich import (contacts, discover, feeds, forms, genres, people, schedule, shows, social,
+                                       submission)
 
 # (words that must appear, pattern, label): a pattern only runs when one of its words is in the text.
 FORMAT_PATTERNS = tuple((words, re.compile(pattern, re.I), label) for words, pattern, label in (
@@ -49,8 +50,12 @@ LIVE_BOX = re.compile(r"(?i)now-playing|on-air|onair")
 LIVE_TITLE = ("[class*=show-title], [class*=show-name], [class*=program-title], [class*=program-name], "
               "[class*=programme-name], [class*=title], h4, h5")
 PRESENTER_PAGE = re.compile(r"(?i)presenters?|\bdjs?\b|/djs|hosts|line-?up")
+GENRE_NODES = "[class*=genre], [id*=genre], [class*=tags], [rel=tag]"
+GENRE_ONLY_NODES = "[class*=genre], [id*=genre]"
+SHOW_PAGE = re.compile(r"(?i)show|program|schedule|episode|sendung|emission")
 STRIP_TAGS = "script, style, noscript, template, svg, iframe, object"
 MAX_TEXT = 200_000
+MAX_BLOCKS = 5000  # blocks read for shows and paragraphs: a page with more is no schedule (a hostile or huge page)
 KEEP_TEXT = 20_000
 
 
@@ -72,6 +77,7 @@ class PageFacts:
     profiles: list[social.Profile] = field(default_factory=list)
     forms: list[forms.Form] = field(default_factory=list)
     genres: list[str] = field(default_factory=list)
+    genre_where: dict[str, str] = field(default_factory=dict)  # genre -> how this page gave it ("genre list")
     shows: list[shows.ShowInfo] = field(default_factory=list)
     hosts: list[str] = field(default_factory=list)
     submission: list[tuple[int, str]] = field(default_factory=list)
@@ -212,20 +218,30 @@ def _genre_lists(tree, facts: PageFacts) -> None:
         ident = f"{_attr(select, 'name')} {_attr(select, 'id')} {_attr(select, 'class')}"
         if "genre" in ident.lower():
             for option in select.css("option"):
-                facts.genres.extend(genres.from_list_item(option.text()))
-    for node in tree.css("[class*=genre], [id*=genre], [class*=tags], [rel=tag]"):
+                add_genres(facts, genres.from_list_item(option.text()), "genre list")
+    # Tag lists are a show's genres on a show or programme page; on a news post they are its topics.
+    showish = PRESENTER_PAGE.search(facts.url) or SHOW_PAGE.search(urlsplit(facts.url).path)
+    for node in tree.css(GENRE_NODES if showish else GENRE_ONLY_NODES):
         text = node.text(separator=",")
         if len(text) < 300:
-            facts.genres.extend(g for item in text.split(",") for g in genres.from_list_item(item))
+            add_genres(facts, [g for item in text.split(",") for g in genres.from_list_item(item)], "genre tags")
+
+
+def add_genres(facts: PageFacts, found: list[str], source: str) -> None:
+    """Genres this page gives, each with the first way it was found."""
+    facts.genres.extend(found)
+    for genre in found:
+        facts.genre_where.setdefault(genre, source)
 
 
 def _structured(tree, facts: PageFacts) -> None:
-    """JSON-LD: names, sameAs profiles, emails and phones of the station's organisation."""
-    for node in tree.css('script[type="application/ld+json"]'):
+    """JSON-LD and embedded JSON: the station's names, profiles, emails, phones; shows and their hosts."""
+    for node in tree.css('script[type="application/ld+json"], script[type="application/json"]'):
         try:
             data = json.loads(node.text() or "null")
         except ValueError:
             continue
+        add_feed(facts, feeds.read(data, facts.url))
         for item in _ld_items(data):
             kinds = item.get("@type") if isinstance(item.get("@type"), list) else [item.get("@type")]
             if any(k in ("RadioStation", "Organization", "LocalBusiness", "BroadcastService", "WebSite",
@@ -239,6 +255,13 @@ def _structured(tree, facts: PageFacts) -> None:
                 facts.emails.append(email)
             if isinstance(item.get("telephone"), str):
                 facts.phones.append(item["telephone"][:40])
+
+
+def add_feed(facts: PageFacts, found: feeds.FeedFacts) -> None:
+    """Shows from structured data, their hosts as presenters, their genre tags as the station's programming."""
+    facts.shows.extend(found.shows)
+    for genre, show in found.genres:
+        add_genres(facts, [genre], f"genre tags of the show {show}")
 
 
 def _ld_items(data, depth: int = 0):
@@ -256,12 +279,13 @@ def _ld_items(data, depth: int = 0):
 
 def _show_blocks(tree, facts: PageFacts) -> None:
     # Not [class*=event]: gig listings name artists, not presenters.
-    selector = ("tr, [class*=show], [class*=program], [class*=schedule], [class*=episode], [class*=views-row], "
+    selector = ("tr, [class*=show], [class*=program], [class*=emission], [class*=sendung], [class*=schedule], "
+                "[class*=episode], [class*=views-row], "
                 "[class*=summary-item], [class*=now-playing], [class*=on-air], [id*=show], [id*=program], li, dt, p")
     found, handled = schedule.tables(tree, facts.url)
     facts.shows.extend(found)
     taken: set[int] = set()  # blocks that gave a show: the paragraphs inside them are parts of it, not more shows
-    for node in tree.css(selector):
+    for node in tree.css(selector)[:MAX_BLOCKS]:
         if node.tag in ("html", "body", "main", "ul", "ol", "table", "tbody", "nav", "header", "footer"):
             continue
         if node.tag == "tr" and node.mem_id in handled or taken and _inside(node, taken):
@@ -287,6 +311,12 @@ def _show_blocks(tree, facts: PageFacts) -> None:
                     taken.add(block.mem_id)
     if PRESENTER_PAGE.search(f"{urlsplit(facts.url).path} {re.split(r' [|–—-] ', facts.title)[0]}"):
         facts.shows.extend(_presenter_cards(tree, facts.url))
+    if own := people.show_page(tree, facts.url) or people.own_show_page(tree, facts.url):
+        facts.shows.append(own)
+    facts.shows.extend(people.index_shows(facts.links, facts.url))
+    facts.hosts.extend(people.section_hosts(tree) + people.role_rows(tree) + people.profile_links(facts.links))
+    if presenter := people.profile_page(tree, facts.url):
+        facts.hosts.append(presenter)
 
 
 def _block_show(node, text: str, url: str):
@@ -352,9 +382,10 @@ def _text_facts(tree, facts: PageFacts) -> None:
     paragraphs = _paragraphs(tree)
     facts.emails.extend(contacts.emails_in_text(prose))
     facts.phones.extend(contacts.phones_in_text(prose))
-    facts.hosts.extend(h for block in paragraphs for h in shows.hosts_in_text(block))
+    facts.hosts.extend(h for block in paragraphs for h in shows.hosts_in_text(block) + people.listed_djs(block))
     facts.shows.extend(shows.ShowInfo(name, url=facts.url) for name in shows.programs_in_text(prose))
-    facts.genres.extend(genres.from_prose(prose))
+    if not discover.LOW_VALUE.search(urlsplit(facts.url).path):  # not a news post's or an event's prose
+        add_genres(facts, genres.from_prose(prose), "programming statement")
     head = f"{facts.title} {facts.description} {facts.text[:20000]}"
     low = head.lower()
     facts.formats.extend(label for words, pattern, label in FORMAT_PATTERNS
@@ -363,6 +394,6 @@ def _text_facts(tree, facts: PageFacts) -> None:
 
 
 def _paragraphs(tree) -> list[str]:
-    texts = (n.text(separator=" ") for n in tree.css("p, li, dd, td, blockquote"))
+    texts = (n.text(separator=" ") for n in tree.css("p, li, dd, td, blockquote")[:MAX_BLOCKS])
     # Once each: repeated boilerplate (cards, footers) says nothing new and costs every pattern a pass.
     return list(dict.fromkeys(" ".join(t.split()) for t in texts if 30 < len(t) < 3000))

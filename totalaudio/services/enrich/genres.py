@@ -65,9 +65,13 @@ PROSE_AMBIGUOUS = frozenset({"alt", "club", "world", "global", "international", 
                              "noise", "psych", "dub", "acoustic", "unsigned", "local artists", "opera"})
 _PATTERN = re.compile(r"(?<![\w-])(" + "|".join(sorted((re.escape(a) for a in ALIASES), key=len, reverse=True))
                       + r")(?![\w-])", re.I)
+# Cues of a statement about what the station (or a show) programmes; "featuring", "the best in" or "sounds of"
+# are as often a news post's or a gig's words as the station's.
 PROSE_CUE = re.compile(r"(?i)\b(genres?|we play|playing|plays|play(?:list)? of|specialis|specializ|format|"
-                       r"featuring|showcas|dedicated to|focus(?:es|ing)? on|best in|the finest|music from|"
-                       r"sounds? of|style)")
+                       r"showcas|dedicated to|focus(?:es|ing)? on|styles? (?:ranging|spanning|from|of|like|such as|"
+                       r"including)|mix(?:es|ing)? (?:of|up)|music (?:ranging|spanning)|"
+                       r"g[ée]neros?|programa(?:r|mos|ción)|ritmos|estilos|nous diffusons|diffus(?:e|ons)|"
+                       r"wir spielen|spielen|musikrichtung|generi|suoniamo|trasmettiamo)")
 PROSE_CUE_LOW = re.compile(PROSE_CUE.pattern.replace("(?i)", "", 1))
 LIST_SPLIT = re.compile(r"\s*(?:/|,|;|\||&(?!b)|\band\b|\+|·|•)\s*", re.I)
 

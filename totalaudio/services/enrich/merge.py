@@ -12,6 +12,8 @@ from totalaudio.services.enrich.extract import PageFacts
 from totalaudio.services.enrich.record import ScrapedData
 
 RAW_CONTENT_CAP = 5000
+MAX_SHOWS = 200  # a programme index can list a hundred shows
+MAX_PEOPLE = 150
 GUIDELINES_CAP = 2000
 PREFERENCES = (
     (r"physical (?:copy|copies|submissions?)[^.]{0,80}prefer|prefer[^.;]{0,40}physical|prioriti[sz]e physical|"
@@ -45,19 +47,48 @@ def merge(pages: list[PageFacts]) -> tuple[ScrapedData, str | None]:
     emails = _unique(e for p in pages for e in p.emails)
     forms = _unique_by(((f.url, f.kind), f) for p in pages for f in p.forms)
     shows = _shows(pages)
+    genres = genre_vocab.ranked([g for p in pages for g in p.genres])
     data = ScrapedData(
         format=_format(pages),
-        genres=genre_vocab.ranked([g for p in pages for g in p.genres]),
+        genres=genres,
+        genre_evidence=_genre_evidence(genres, pages),
         submission_guidelines=guidelines,
         contact_preferences=_preferences(guidelines, emails, forms, pages),
-        dj_names=_unique([s.host for s in shows if s.host] + [h for p in pages for h in p.hosts])[:50],
-        show_info=shows[:50],
+        dj_names=_unique(person for host in [s.host for s in shows if s.host] + [h for p in pages for h in p.hosts]
+                         for person in show_rules.split_people(host))[:MAX_PEOPLE],
+        show_info=shows[:MAX_SHOWS],
         contact_forms=forms,
-        social_media=social.dedupe(p for page in pages for p in page.profiles),
+        social_media=_station_profiles(pages),
         additional_contacts=_contacts(pages),
         raw_content=_raw(pages),
     )
     return data, station_name(pages)
+
+
+def _genre_evidence(genres: list[str], pages: list[PageFacts]) -> list[dict[str, str]]:
+    """Where each genre was found: the first page that gave it and how (genre list, show tags, statement)."""
+    out = []
+    for genre in genres:
+        page = next((p for p in pages if genre in p.genre_where), None)
+        if page is not None:
+            out.append({"genre": genre, "source": page.genre_where[genre], "page": page.url})
+    return out
+
+
+STATION_PAGE = re.compile(r"(?i)contact|about|connect|follow|social|find-us|get-in-touch|impressum|kontakt")
+
+
+def _station_profiles(pages: list[PageFacts]) -> list:
+    """The station's own profiles: on its entry or contact/about page, or on more than one page (site-wide);
+    a profile only one other page names (an event's artists, a launch's partners) is someone else's."""
+    key = lambda p: (p.platform, p.handle.lower().lstrip("@"))  # noqa: E731
+    counts: dict[tuple, int] = {}
+    for page in pages:
+        for k in {key(p) for p in page.profiles}:
+            counts[k] = counts.get(k, 0) + 1
+    own = [p for i, page in enumerate(pages) for p in page.profiles
+           if i == 0 or counts[key(p)] > 1 or STATION_PAGE.search(urlsplit(page.url).path)]
+    return social.dedupe(own)
 
 
 def _unique(items) -> list:

@@ -16,6 +16,7 @@ class ScrapedData:
 
     format: str | None = None
     genres: list[str] = field(default_factory=list)
+    genre_evidence: list[dict[str, str]] = field(default_factory=list)  # {genre, source, page} per genre
     submission_guidelines: dict[str, Any] | None = None
     contact_preferences: list[str] = field(default_factory=list)
     dj_names: list[str] = field(default_factory=list)
@@ -38,6 +39,7 @@ class EnrichmentData:
     confidence: int
     errors: list[str]
     contact_intelligence: str
+    crawl: dict[str, Any] = field(default_factory=dict)  # pagesRead, requests, pageBudget, stopReason
 
 
 def quality(confidence: int) -> str:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from totalaudio.clients.web import CrawlPolicy, WebClient
+from totalaudio.clients.web import QUEUED, CrawlPolicy, Queued, WebClient
 from totalaudio.errors import TapError
 from totalaudio.services.enrich import confidence, intelligence
-from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl
+from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl, timed_parse
 from totalaudio.services.enrich.merge import merge
 from totalaudio.services.enrich.record import EnrichmentData
+from totalaudio.services.enrich.render import Renderer
 from totalaudio.services.enrich.website import domain_of
 
 
@@ -40,6 +41,7 @@ class EnrichOptions:
     refresh: bool = False
     site_concurrency: int | None = None
     parse_workers: int | None = None  # None: one per spare CPU for runs of MIN_SITES_FOR_POOL sites or more
+    render: str = "auto"  # auto (JavaScript shells only), always, never
 
 
 class History(Protocol):
@@ -63,6 +65,8 @@ class Progress:
 
 
 MIN_SITES_FOR_POOL = 50
+MAX_PARSE_WORKERS = 4
+WARM_PAGE = "<html><head><title>Warm FM</title></head><body><p>Mondays 8pm with Jo Bloggs</p></body></html>"
 OnRecord = Callable[[Target, Any], None]
 Writer = Callable[[str, str], str]
 
@@ -79,12 +83,20 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
     # Sites in flight: enough that the per-host delay, not this gate, bounds each host (see the throughput bench).
     gate = asyncio.Semaphore(options.site_concurrency or policy.concurrency * 16)
     pool = _parse_pool(options.parse_workers, len(by_site))
+    warming = asyncio.ensure_future(_warm_up(pool))
     try:
         async with WebClient(policy, resolver=resolver) as web:
-            crawler = Crawler(web, budget=options.budget, cache=cache, pool=pool)
+            renderer = Renderer(web, options.render) if options.render != "never" else None
+            crawler = Crawler(web, budget=options.budget, cache=cache, pool=pool, renderer=renderer)
             jobs = [_site(crawler, site, group, policy, options, on_record, history, writer, progress, gate)
                     for site, group in by_site.items()]
-            await asyncio.gather(*jobs)
+            try:
+                await asyncio.gather(*jobs)
+                await warming
+            finally:
+                warming.cancel()
+                if renderer is not None:
+                    await renderer.close()
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -102,7 +114,20 @@ def _parse_pool(workers: int | None, sites: int):
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn: the parent may run threads (servers, progress bars); fork would copy their locks.
-    return ProcessPoolExecutor(max_workers=min(count, 4), mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=min(count, MAX_PARSE_WORKERS), mp_context=multiprocessing.get_context("spawn"))
+
+
+async def _warm_up(pool) -> None:
+    """One-off start-up work (the public-suffix list, the parse workers' start and imports), done while the first
+    requests wait on the network and on the polite delay instead of in their way."""
+    from totalaudio.services.contacts.emaildomains import parts
+
+    loop = asyncio.get_running_loop()
+    jobs = [asyncio.to_thread(parts, "www.example.org")]
+    if pool is not None:
+        workers = pool._max_workers  # noqa: SLF001 - the size it was made with
+        jobs += [loop.run_in_executor(pool, timed_parse, WARM_PAGE, "http://warm.invalid/") for _ in range(workers)]
+    await asyncio.gather(*jobs)
 
 
 async def _site(crawler, website, group, policy, options, on_record, history, writer, progress, gate) -> None:
@@ -116,7 +141,7 @@ async def _site(crawler, website, group, policy, options, on_record, history, wr
             progress.pages += site.fetched
             progress.errors += len(site.errors)
             progress.parse_seconds.extend(site.parse_seconds)
-            record = await _record(site, group[0], writer)
+            record = await _record(site, group[0], writer, options.budget)
             records = [replace(record, email=t.email) for t in group]
         progress.sites_done += 1
         for target, record in zip(group, records):
@@ -127,13 +152,35 @@ async def crawl_with_deadline(crawler: Crawler, website: str, seconds: float) ->
     """Crawl a site within its total time; what was fetched before the deadline is kept."""
     for start in _alternates(website):
         site = SiteCrawl(start)
-        try:
-            await asyncio.wait_for(crawler.crawl(start, site), timeout=seconds)
-        except asyncio.TimeoutError:
+        if not await _within(crawler.crawl(start, site), seconds):
             site.errors.append(f"{start}: site time limit of {seconds:g} s reached; kept {len(site.pages)} pages")
+            site.stop_reason = f"site time limit reached ({seconds:g} s)"
         if site.pages or not _worth_retrying(site):
             return site
     return site
+
+
+async def _within(crawl, seconds: float) -> bool:
+    """Run a site's crawl for ``seconds`` of its own time: waits for the run's shared request slots (a busy run,
+    a slow machine) do not count against the site. False when the time ran out (the crawl is cancelled)."""
+    account = Queued()
+    token = QUEUED.set(account)
+    task = asyncio.ensure_future(crawl)  # the task and the ones it starts carry this account
+    QUEUED.reset(token)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        while not task.done():
+            left = seconds + account.seconds - (loop.time() - started)
+            if left <= 0:
+                return False
+            await asyncio.wait({task}, timeout=left)
+        task.result()
+        return True
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
 
 def _alternates(website: str) -> list[str]:
@@ -152,7 +199,7 @@ def _worth_retrying(site: SiteCrawl) -> bool:
     return any("cannot resolve" in e or "cannot fetch" in e or "timed out" in e for e in site.errors)
 
 
-async def _record(site: SiteCrawl, target: Target, writer: Writer | None) -> EnrichmentData:
+async def _record(site: SiteCrawl, target: Target, writer: Writer | None, budget: int) -> EnrichmentData:
     pages = site.ordered()
     data, name = merge(pages)
     name = name or target.station
@@ -167,7 +214,7 @@ async def _record(site: SiteCrawl, target: Target, writer: Writer | None) -> Enr
             errors.append(f"AI summary failed, kept the deterministic one: {exc.message}")
     return EnrichmentData(email=target.email, domain=domain_of(site.start), station_name=name,
                           website_url=pages[0].url if pages else site.start, scraped_data=data,
-                          confidence=score, errors=errors, contact_intelligence=summary)
+                          confidence=score, errors=errors, contact_intelligence=summary, crawl=site.report(budget))
 
 
 def _reuse(stored: dict[str, Any], target: Target) -> dict[str, Any]:

@@ -19,6 +19,8 @@ COLUMN_KINDS = (
     ("time", re.compile(r"(?i)\b(?:times?|when|slot|hours?|start)\b")),
 )
 MAX_ROWS = 400
+HOUR_RANGE = re.compile(r"^\s*\d{1,2}(?:[:.]\d{2})?\s*[-–]\s*\d{1,2}(?:[:.]\d{2})?\s*$")
+SEPARATOR = re.compile(r"\s[-–—|:·•]\s|\s{2,}")
 # A playlist (now-playing, Spinitron spins): its rows name artists and songs, never shows or presenters.
 PLAYLIST_COLUMN = re.compile(r"(?i)^(?:artists?|songs?|tracks?|albums?|releases?|labels?|record labels?|composer)$")
 
@@ -67,11 +69,11 @@ def _list_row(row, columns: dict[str, int], url: str) -> shows.ShowInfo | None:
     pick = {kind: cells[i] for kind, i in columns.items()}
     title = pick.get("show")
     host = shows.person(pick.get("host"))
-    if title is None or not shows.clean_name(title):
+    if title is None or not shows.show_title(title):
         return None
     when = shows.TIME.search(pick.get("time", "") or " ".join(cells))
     day = shows.DAY.search(pick.get("day", "") or pick.get("time", ""))
-    name = shows.clean_name(title)
+    name = shows.show_title(title)
     if not (host or when or day):
         return None
     return shows.ShowInfo(name, day.group(0).strip() if day else None, when.group(0).strip() if when else None,
@@ -79,16 +81,24 @@ def _list_row(row, columns: dict[str, int], url: str) -> shows.ShowInfo | None:
 
 
 def _grid(rows, header: list[str], days: list[bool], url: str) -> list[shows.ShowInfo]:
-    """Days across, times down the first column, show names in the cells (with a host after "with")."""
+    """Days across, times down the first column ("9pm", "21:00", "9-10"), show names in the cells."""
     found = []
     for row in rows:
         cells = [c.text(separator="  ").strip() for c in row.css("td, th")]
-        if len(cells) != len(header) or not (when := shows.TIME.search(cells[0])):
+        if len(cells) != len(header) or not (when := shows.TIME.search(cells[0]) or HOUR_RANGE.match(cells[0])):
             continue
         for day, cell, is_day in zip(header, cells, days):
-            cue = shows.HOST_CUE.search(cell) if is_day else None
-            name = shows.clean_name(shows.TITLE_CUT.split(cell)[0]) if is_day and cell else None
+            name, host = grid_cell(cell) if is_day and cell else (None, None)
             if name and len(name.split()) <= 8:
-                host = shows.person(cue.group(1)) if cue else None
                 found.append(shows.ShowInfo(name, day.strip(" ."), when.group(0).strip(), host, url))
     return found
+
+
+def grid_cell(cell: str) -> tuple[str | None, str | None]:
+    """A grid cell's show and host: "Drive with Jo Kerrigan" is Drive by Jo Kerrigan, but a first name after
+    "with" stays in the title ("Tea Time with Kit and Lou"): a cell this short names the show as a whole."""
+    cue = shows.HOST_CUE.search(cell)
+    host = shows.person(cue.group(1)) if cue else None
+    if host and shows.full_names(host):
+        return shows.show_title(shows.TITLE_CUT.split(cell)[0]), host
+    return shows.show_title(SEPARATOR.split(cell)[0]), None

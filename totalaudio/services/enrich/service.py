@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from totalaudio.config import Settings
 from totalaudio.clients.web import CrawlPolicy
-from totalaudio.errors import InputError, utc_now
+from totalaudio.errors import ConfigError, InputError, utc_now
 from totalaudio.models import Contact, to_json
 from totalaudio.services.enrich.record import quality
 from totalaudio.services.enrich.runner import EnrichOptions, Target
@@ -55,11 +55,14 @@ def policy_from(settings: Settings, concurrency: int | None = None) -> CrawlPoli
         allow_private=settings.get_bool("TAP_ENRICH_ALLOW_PRIVATE"))
 
 
-def options_from(settings: Settings, refresh: bool = False) -> EnrichOptions:
-    """Page budget and freshness from tap.toml ``[enrich]``."""
+def options_from(settings: Settings, refresh: bool = False, render: str | None = None) -> EnrichOptions:
+    """Page budget, freshness and JavaScript rendering from tap.toml ``[enrich]`` (``--render`` wins)."""
     section = settings.section("enrich")
+    mode = render or str(section.get("render", "auto"))
+    if mode not in ("auto", "always", "never"):
+        raise ConfigError(f"tap.toml [enrich] render = {mode!r}: give auto, always or never")
     return EnrichOptions(budget=int(section.get("page_budget", 8)),
-                         fresh_seconds=float(section.get("fresh_days", 7)) * 86400, refresh=refresh)
+                         fresh_seconds=float(section.get("fresh_days", 7)) * 86400, refresh=refresh, render=mode)
 
 
 def select(db, *, limit: int | None = None, only_missing: bool = False) -> tuple[list[tuple[Contact, Target]], list[dict]]:

@@ -10,7 +10,10 @@ import re
 from dataclasses import dataclass
 
 DAY = re.compile(r"(?i)\b(mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?\b\.?|\b(weekdays|weeknights|"
-                 r"weekends|daily|every day|monday to friday|mon-fri)\b")
+                 r"weekends|daily|every day|monday to friday|mon-fri)\b|"
+                 r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|"
+                 r"sábado|domingo|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunedì|martedì|"
+                 r"mercoledì|giovedì|venerdì|domenica)s?\b")
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)"
 TIME = re.compile(rf"(?i)\b((?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?\s*(?:-|–|to|until)\s*)?{_CLOCK}"
                   rf"(?:\s*(?:-|–|to|until)\s*(?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?|noon|midnight))?|"
@@ -18,8 +21,12 @@ TIME = re.compile(rf"(?i)\b((?:\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?\s*(?:-|–|to
 # A capitalised word (accented capitals too: Ó Súilleabháin); a dot only inside it ("J.R.") or after an initial,
 # so "hosted by Rab McIntyre. Port of Call" stops at the sentence's end.
 _WORD = r"(?:[A-ZÀ-ÖØ-Þ]\.(?=\s)|[A-ZÀ-ÖØ-Þ](?:[\w'’\-]|\.(?=\w))*)"
-NAME = rf"((?:(?:DJ|MC|Dr\.?)\s+)?{_WORD}(?:\s+(?:&|and|van|de|von|du)\s+{_WORD}|\s+{_WORD}){{0,3}})"
-HOST_CUE = re.compile(rf"(?:\bhosted by|\bpresented by|\bwith|\bw/|\bHost(?:ed)?:|\bPresenter:|\bDJs?:)\s+{NAME}")
+NAME = rf"((?:(?:DJ|MC|Dr\.?)\s+)?{_WORD}(?:\s+(?:&|and|et|und|van|de|von|du)\s+{_WORD}|\s+{_WORD}){{0,3}})"
+# Host cues in the languages station sites are often written in (presentado por, présenté par, moderiert von).
+OTHER_CUES = (r"con|avec|mit|presentad[oa] por|conducid[oa] por|présentée? par|animée? par|moderiert von|"
+              r"präsentiert von|presentat[oa] da|condott[oa] da|apresentad[oa] por|gepresenteerd door")
+HOST_CUE = re.compile(rf"(?:\bhosted by|\bpresented by|\bwith|\bw/|\bHost(?:ed)?:|\bPresenter:|\bDJs?:|"
+                      rf"\b(?:{OTHER_CUES}))\s+{NAME}")
 PROGRAM_PHRASE = re.compile(rf"\b(?:the|our)\s+((?:{_WORD}\s+){{0,4}}{_WORD})\s+(?:program|programme|show)\b")
 SHOWISH = re.compile(r"(?i)(?:^|[\s_-])(?:show|program|schedule|episode|timeslot|slot|line-?up|broadcast|tr\b)")
 HOSTISH = re.compile(r"(?i)\b(host|dj|presenter|presented)")
@@ -34,7 +41,18 @@ NOT_NAME_WORDS = frozenset({"Monday", "Tuesday", "Wednesday", "Thursday", "Frida
                             "Our", "Your", "This", "That", "Music", "Radio", "News", "Live", "Show", "Program",
                             "Submit", "Contact", "Listen", "Home", "About", "Us", "Me", "Friends", "Guests",
                             "Special", "Request", "FM", "AM", "Guest", "Love", "Everyone", "All", "Various",
-                            "News", "Presenters", "Hosts", "DJs"})
+                            "News", "Presenters", "Hosts", "DJs", "Commission", "Council", "Foundation",
+                            "University", "College", "Department", "Association", "Society", "Records",
+                            "Recordings", "Ltd", "Inc", "Festival", "Museum", "Committee", "Broadcasting",
+                            "Regulations", "Centre", "Center", "Trust", "Network", "Orchestra", "Station",
+                            "Team", "Crew", "Collective", "Sponsors", "Sponsor", "Partners", "Media",
+                            # sponsors: "presented by Acme Motors" names a business, not a presenter
+                            "Motors", "Group", "Bank", "Insurance", "Solicitors", "Estates", "Agents", "Homes",
+                            "Cars", "Brewery", "Pharmacy", "Dental", "Services", "Limited", "Company", "Plc",
+                            "LLC", "Holdings", "Supermarket", "Hotel", "Restaurant", "Bakery", "Accountants"})
+CREDENTIALS = re.compile(r",?\s+(?:M\.?D|Ph\.?D|Jr|Sr|MBE|OBE|Esq)\.?$")
+# "Noche de Cine (Spanish)", "Morning Mix (Bilingual)": a qualifier, not part of the show's name
+TRAILING_QUALIFIER = re.compile(r"\s*\([^()]{1,24}\)?\s*$")
 
 
 ALNUM = re.compile(r"[A-Za-z0-9]")
@@ -67,6 +85,14 @@ def clean_name(text: str | None) -> str | None:
     return name
 
 
+def show_title(text: str | None) -> str | None:
+    """A show's name without a trailing qualifier such as "(Spanish)"; None when it is no name."""
+    name = clean_name(text)
+    if name and "(" in name:
+        name = clean_name(TRAILING_QUALIFIER.sub("", name))
+    return name
+
+
 STAFF_WORDS_LOW = re.compile(STAFF_WORDS.pattern.replace("(?i)", "", 1))
 LEADING_CUE = re.compile(r"(?i)^\s*(?:with|w/|hosted by|presented by|host(?:ed)?:|hosts?:|presenters?:|"
                          r"presented:|djs?:)\s+")
@@ -75,10 +101,12 @@ LEADING_CUE = re.compile(r"(?i)^\s*(?:with|w/|hosted by|presented by|host(?:ed)?
 def person(text: str | None) -> str | None:
     """A presenter's name (1-4 words, capitalised, or DJ/MC names), or None."""
     name = clean_name(LEADING_CUE.sub("", text) if text and text.lstrip()[:1] in "wWhHpPdD" else text)
+    if name and "." in name:
+        name = CREDENTIALS.sub("", name)
     if not name or STAFF_WORDS_LOW.search(name.lower()) or len(name.split()) > 5:
         return None
     words = [w for w in WORDS_SPLIT.split(name) if w and w.lower() not in ("and", "dj", "mc")]
-    if not words or any(w in NOT_NAME_WORDS for w in words):
+    if not words or any(w in NOT_NAME_WORDS or w.endswith(("'s", "’s")) for w in words):
         return None
     return name
 
@@ -90,11 +118,13 @@ def _first_match(pattern: re.Pattern, text: str) -> str | None:
 
 CELLS = re.compile(r"\s{2,}|\n")
 SPACES = re.compile(r"\s+")
-TITLE_CUT = re.compile(r"\s+(?:with|w/|hosted by|presented by)\s+|,\s*|\s[-–—|:·•]\s")
-HOSTED = re.compile(rf"(?:hosted by|presented by|Hosted by|Presented by)\s+{NAME}")
+TITLE_CUT = re.compile(rf"\s+(?:with|w/|hosted by|presented by|{OTHER_CUES})\s+|,\s*|\s[-–—|:·•]\s")
+HOSTED = re.compile(rf"(?:hosted by|presented by|Hosted by|Presented by|(?i:presentad[oa] por|conducid[oa] por|"
+                    rf"présentée? par|animée? par|moderiert von|präsentiert von|presentat[oa] da|"
+                    rf"apresentad[oa] por))\s+{NAME}")
 # Cheap first look: a block can only be a show when it has a digit (a time), a day, or a host cue.
 WHEN_HINT = re.compile(r"(?i)\d\s*(?:am|pm)\b|\d:\d\d|\b(?:mon|tue|wed|thu|fri|sat|sun)|weekday|weekend|daily|noon|midnight")
-TITLE_HOST = re.compile(rf"\s(?:with|w/|hosted by|presented by)\s+{NAME.replace('s+', '[ ]+')}\s*$")
+TITLE_HOST = re.compile(rf"\s(?:with|w/|hosted by|presented by|{OTHER_CUES})\s+{NAME.replace('s+', '[ ]+')}\s*$")
 DAY_STARTS = frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun", "wee", "dai", "eve", "noo", "mid"})
 # A leading day counts only before a time or a separator: "Sun Ra Hour" keeps its "Sun".
 LEAD_WHEN = re.compile(rf"\s*(?:(?:{DAY.pattern.replace('(?i)', '')})(?=\s*(?:\d|[-–—:,|&]|and\b|$))|"
@@ -110,19 +140,21 @@ def maybe_show(text: str) -> bool:
 
 
 MAYBE_SHOW = re.compile(r"(?i)\d\s*(?:am|pm)\b|\d:\d\d|\b(?:mon|tue|wed|thu|fri|sat|sun)|week|daily|with|host|"
-                        r"present|w/|\bdj\b|noon|midnight")
+                        r"present|w/|\bdj\b|noon|midnight|con |avec |mit |por |par ")
 MAYBE_SHOW_LOW = re.compile(MAYBE_SHOW.pattern.replace("(?i)", "", 1))
 
 
 GIG_LOW = re.compile(r"\btickets?\b|\bsupport(?:ed)? (?:from|by)\b|\bdoors\b|\bsold out\b|\bsupport:|\bon sale\b")
 VENUE = re.compile(r"\bat the (?:[A-Z][\w'’]+ )*(?:Academy|Arena|Hall|Club|Theatre|Theater|Ballroom|Forum)\b")
 GUEST_BEFORE = re.compile(r"(?i)\b(?:interview|interviews|conversation|chat|chats|session|sessions|talks?|speaks?|"
-                          r"catch up|catches up|in concert|performance|guest|guests|featuring|feat\.?|q&a)\s+$")
+                          r"catch up|catches up|in concert|performance|guest|guests|featuring|feat\.?|q&a|accordance|compliance|"
+                          r"partnership|association|collaboration|conjunction|together|along|agreement|touch|"
+                          r"work(?:ing|s)?|connect|comply|complies|deal|deals|cope|help)\s+$")
 # Prose cut where a title was expected: "Tune in Thursdays at", "Join us on", "Posted by".
 NOT_TITLE = re.compile(r"(?i)^(?:tune in|listen (?:to|again|live|now|back)|join (?:us|in)|catch (?:up|us|the)|"
                        r"don'?t miss|check out|posted|published|updated)\b|"
                        r"\b(?:at|on|from|every|to|in|the|with|and|by|of)$")
-CUE_HINT = re.compile(r"with|w/|by |Host|Presenter|DJ")  # cheap: HOST_CUE can only match where one of these is
+CUE_HINT = re.compile(r"with|w/|by |Host|Presenter|DJ|con |avec |mit |por |par |da |von |door ")  # cheap: HOST_CUE can only match where one of these is
 
 
 def from_block(raw: str, title: str | None, host: str | None, url: str, showish: bool = False) -> ShowInfo | None:
@@ -145,7 +177,7 @@ def from_block(raw: str, title: str | None, host: str | None, url: str, showish:
     if title and host is None and (own := TITLE_HOST.search(title)):  # "Breakfast with Jo Kerrigan": show, host
         host = person(own.group(1))
     title = _strip_trailing_time(TITLE_CUT.split(title)[0]) if title else None
-    name = clean_name(title)
+    name = show_title(title)
     if not name or len(name.split()) > 8 or not (when or host or (day and showish)) or NOT_TITLE.search(name):
         return None
     day = _first_match(DAY, text.replace(name, " ", 1)) or day  # "Sunday Brunch Jazz, Sundays 10am"
@@ -189,7 +221,7 @@ def _only_when(part: str) -> bool:
 def hosts_in_text(text: str) -> list[str]:
     """Names after "hosted by" / "presented by" in running text."""
     found = []
-    if "by" not in text:
+    if "by" not in text and "p" not in text and "v" not in text:
         return []
     for match in HOSTED.finditer(text):
         name = person(match.group(1))
@@ -230,3 +262,24 @@ def _listed_show(item: str) -> str | None:
     if name.lower() in {g.lower() for g in from_list_item(name)}:
         return None
     return name
+
+
+PEOPLE_SPLIT = re.compile(r"\s*(?:,|/|\s(?:and|&|y|et|und)\s)\s*", re.I)
+PREFIXES = ("dj", "mc", "dr", "dr.")
+
+
+def split_people(name: str) -> list[str]:
+    """Each person of a combined host: "Andy and Kerry Brittain" -> Andy Brittain, Kerry Brittain."""
+    parts = [p for p in PEOPLE_SPLIT.split(f" {name} ".replace("&", " & ")) if p and p.strip()]
+    parts = [" ".join(p.split()) for p in parts]
+    if len(parts) < 2:
+        return [" ".join(name.split())]
+    last = parts[-1].split()
+    if len(last) >= 2 and all(len(p.split()) == 1 and p.lower() not in PREFIXES for p in parts[:-1]):
+        return [f"{p} {last[-1]}" for p in parts[:-1]] + [parts[-1]]  # the first names share the surname
+    return parts
+
+
+def full_names(name: str) -> bool:
+    """Some person in it has a full name or a DJ/MC name (not first names only, as in "Kit and Lou")."""
+    return any(len(p.split()) >= 2 or p.split()[0].lower() in PREFIXES for p in split_people(name) if p.split())

@@ -15,12 +15,13 @@ SUBMIT_WORDS = re.compile(r"(?i)submi(?:t|ssion|tting)|send (?:us )?(?:your |a )
                           r"demos?\b|airplay|get played|music (?:policy|guidelines)|"
                           r"for (?:artists|labels|bands|musicians|promoters)|"
                           r"artists? and labels|labels and promoters|"
-                          r"promos?\b|new music")
+                          r"promos?\b|new music|(?:want|like|wish|hope) to be played|be played on")
 SUBMIT_PARAGRAPH = re.compile(
     r"(?i)submit(?:ting)? (?:your |new |a )?(?:music|tracks?|songs?|demos?|releases?|records?|albums?|cds?)|"
     r"music submissions?|(?:digital|physical|mail) submissions|send (?:us )?(?:your |a |a copy of your )?"
     r"(?:music|tracks|songs|demos|cds?|records|promos|releases)|(?:artists?|bands?|labels?|promoters?)\b[^.]{0,80}"
-    r"(?:airplay|on the radio|(?:get|have) (?:your |their )?(?:songs|music|tracks) (?:on|played|heard))|for airplay|"
+    r"(?:airplay|on the radio|be played|(?:get|have) (?:your |their )?(?:songs|music|tracks) (?:on|played|heard))|"
+    r"for airplay|"
     r"(?:demos?|promos?|submissions?) (?:should|can|may|must) be (?:sent|emailed|posted)|"
     r"accept(?:s|ing)? (?:new )?(?:music|submissions|demos)|hearing your music|consider(?:ed)? for airplay|"
     r"upload (?:your |a )?(?:music|tracks?|songs?|demos?)|get (?:your |my )?(?:music|tracks?|songs?|demos?) "
