@@ -53,7 +53,7 @@ SCHEMA: dict[str, Key] = {
     "enrich.allow_private": Key("bool", False), "enrich.concurrency": Key("int", 16), "enrich.per_host": Key("int", 2),
     "enrich.delay": Key("number", 0.5), "enrich.connect_timeout": Key("number", 5.0),
     "enrich.read_timeout": Key("number", 10.0), "enrich.site_timeout": Key("number", 60.0),
-    "enrich.page_budget": Key("int", 8), "enrich.fresh_days": Key("number", 7),
+    "enrich.page_budget": Key("int", 8), "enrich.fresh_days": Key("number", 7), "enrich.render": Key("str", "auto"),
     "mailchimp.server_prefix": Key("str"), "mailchimp.merge_fields": Key("table[str]"),
     "mailchimp.from_name": Key("str"), "mailchimp.reply_to": Key("str"),
     "claude.model": Key("str"), "perplexity.model": Key("str"),

@@ -29,6 +29,8 @@ def new(name: str = NAME,
         subject: Optional[str] = typer.Option(None, "--subject", help="Subject line (default: artist - release)."),
         template_id: Optional[int] = typer.Option(None, "--template-id", help="A saved Mailchimp template id."),
         html: Optional[Path] = typer.Option(None, "--html", help="An HTML file as the Mailchimp content."),
+        template: Optional[Path] = typer.Option(None, "--template", help="Gmail channel: the body template with "
+                                                "{{merge_fields}} (`tap claude pitch` writes them)."),
         genre: Optional[str] = GENRE, station: Optional[str] = STATION, contact_type: Optional[str] = TYPE,
         status: Optional[str] = STATUS, search: Optional[str] = SEARCH, limit: Optional[int] = LIMIT,
         dry_run: bool = output.DRY_RUN, json_: bool = output.JSON) -> None:
@@ -39,7 +41,7 @@ def new(name: str = NAME,
     filters = {"genre": genre, "station": station, "contact_type": contact_type, "status": status,
                "search": search, "limit": limit}
     content = {"listId": list_id, "subject": subject, "templateId": template_id,
-               "html": str(html.resolve()) if html else None}
+               "html": str(html.resolve()) if html else None, "template": str(template.resolve()) if template else None}
     with st.mutating("campaign new", {"name": name}, dry_run=dry_run) as run_id:
         result = svc.new_campaign(st.db, st.settings, name, artist, release, channel, filters, content,
                                   dry_run=dry_run, run_id=run_id)

@@ -207,14 +207,14 @@ def send(
     from totalaudio.services.gmail import auth as auth_svc
     from totalaudio.services.gmail import send as svc
 
+    from totalaudio.services.gmail.compose import front_matter
+
+    head, body = front_matter(_read(template))  # a `tap claude pitch` draft names its contact and subject
+    subject, to = subject or str(head.get("subject") or ""), to or ([str(head["to"])] if head.get("to") else [])
     if not follow_up and not subject.strip():
         raise InputError("--subject is required (except with --follow-up, which replies under the pitch's subject)")
-    cfg = _gmail_settings()
-    opts = svc.SendOptions(subject, _read(template), follow_up or campaign, bool(follow_up),
-                           int(_number(cfg, "daily_cap", svc.DEFAULT_DAILY_CAP, int)),
-                           _number(cfg, "per_second", svc.DEFAULT_PER_SECOND), out, cfg.get("sender_name"),
-                           cfg.get("unsubscribe_url"))
     st = state()
+    opts = svc.options_from(st.settings, subject, body, follow_up or campaign, bool(follow_up), out)
     contacts = [] if follow_up else _recipients(to, genre, station, contact_type, status, search)
     who = f"{len(contacts)} chosen contacts" if contacts else f"the contacts of {follow_up} who have not replied"
     if not dry_run and not yes and not typer.confirm(f"Send from Gmail to {who} now?", err=True):

@@ -7,6 +7,7 @@ contact lacks is an error naming the contacts and fields, raised before anything
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -53,6 +54,25 @@ def fields_of(contact: Contact) -> dict[str, str]:
             out[key.lower()] = text
             out[camel(key).lower()] = text
     return out
+
+
+def front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """A template's front matter (``---`` lines of ``key: JSON value``, as `tap claude pitch` writes) and its body;
+    ({}, text) for a template without one."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or lines[0].strip() != "---" or "---" not in (line.strip() for line in lines[1:]):
+        return {}, text
+    end = next(i for i, line in enumerate(lines[1:], 1) if line.strip() == "---")
+    head: dict[str, Any] = {}
+    for line in lines[1:end]:
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise InputError(f"template front matter line {line!r} is not `key: value`")
+        try:
+            head[key.strip()] = json.loads(value)
+        except ValueError:
+            head[key.strip()] = value.strip()
+    return head, "\n".join(lines[end + 1:]).lstrip("\n")
 
 
 def render(template: str, contact: Contact) -> tuple[str, list[str]]:

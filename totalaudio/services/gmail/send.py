@@ -43,6 +43,15 @@ class SendOptions:
     unsubscribe_url: str | None = None
 
 
+def options_from(settings: Any, subject: str, body: str, campaign: str | None = None, follow_up: bool = False,
+                 outbox: Path | None = None) -> SendOptions:
+    """SendOptions with tap.toml's [gmail] pacing and identity (daily_cap, per_second, sender_name, unsubscribe_url)."""
+    cfg = settings.section("gmail")
+    return SendOptions(subject, body, campaign, follow_up, int(cfg.get("daily_cap", DEFAULT_DAILY_CAP)),
+                       float(cfg.get("per_second", DEFAULT_PER_SECOND)), outbox, cfg.get("sender_name"),
+                       cfg.get("unsubscribe_url"))
+
+
 @dataclass(frozen=True)
 class SendItem:
     """One contact's line: sent, would_send, recovered (found in Sent), already_sent, skipped, capped, failed."""
