@@ -109,7 +109,9 @@ def _own_flag(contact: Contact) -> tuple[str, str] | None:
 
 
 def typo_findings(prepared: list[Prepared], share: int = 4) -> Iterator[Finding]:
-    """email.typo: a domain one slip away from a popular one or from one the base uses far more often."""
+    """email.typo: a domain one slip away from a popular one or from one the base uses far more often.
+
+    An error, not a warning: mail to a misspelt domain bounces, so ``--check`` in cron must catch a new one."""
     counts = Counter(p.domain for p in prepared if p.valid)
     index = ed.TypoIndex(ed.POPULAR_DOMAINS | {d for d, n in counts.items() if n >= 3})
     verdicts = {d: ed.typo_targets(d, counts, index, share) for d in counts}
@@ -121,10 +123,10 @@ def typo_findings(prepared: list[Prepared], share: int = 4) -> Iterator[Finding]
         if not targets or _own_site(p) or _other_station(p, targets, stations):
             continue
         if len(targets) == 1:
-            yield finding(p, "email.typo", "warning", "email", f"{p.domain} looks like a typo of {targets[0]}",
+            yield finding(p, "email.typo", "error", "email", f"{p.domain} looks like a typo of {targets[0]}",
                           f"{p.local}@{targets[0]}", fixable=True)
         else:
-            yield finding(p, "email.typo", "warning", "email",
+            yield finding(p, "email.typo", "error", "email",
                           f"{p.domain} looks like a typo of one of {', '.join(targets)}")
 
 
