@@ -22,7 +22,8 @@ ALLOWED = {"store": {"store"}, "clients": {"clients"}, "services": {"services", 
 LAYERS = BASE | set(ALLOWED)
 SDK_MODULES = ("pyairtable", "anthropic", "stripe", "googleapiclient", "mailchimp_marketing", "httpx2")
 # Commands that print no data document, with the reason.
-NO_JSON = {"tap contacts export": "writes a file or stdout in the chosen --format (csv or json)"}
+NO_JSON = {"tap contacts export": "writes a file or stdout in the chosen --format (csv or json)",
+           "tap completion": "prints a shell script for the shell to source"}
 
 
 def layer_of(path: Path) -> str:

@@ -180,3 +180,17 @@ def test_jsonl_streams_one_finding_a_line(imported):
     assert result.code == 0 and len(lines) == tap("airtable", "audit", "--json").json()["summary"]["findings"]
     assert all(set(f) == FINDING_KEYS for f in lines) and "quality score" in result.err
     assert tap("airtable", "audit", "--json", "--jsonl").code == 2
+
+
+def test_only_narrows_findings_summary_and_score(imported):
+    whole = tap("airtable", "audit", "--json").json()
+    only = tap("airtable", "audit", "--only", "url.invalid", "--only", "email.typo", "--json").json()
+    assert set(only["summary"]["byCheck"]) == {"url.invalid", "email.typo"}
+    assert only["summary"]["byCheck"]["url.invalid"] == whole["summary"]["byCheck"]["url.invalid"]
+    assert {f["check"] for f in only["findings"]} == {"url.invalid", "email.typo"}
+    assert only["qualityScore"] > whole["qualityScore"] and only["contacts"] == whole["contacts"]
+    quiet = tap("airtable", "audit", "--only", "url.invalid", "--check", "--json")
+    assert quiet.code == 0  # the typo errors are not among the checks asked for
+    bad = tap("airtable", "audit", "--only", "email.tpyo", "--json")
+    assert bad.code == 2 and "email.typo" in bad.err_json()["error"]["hint"]
+    assert tap("airtable", "audit", "--only", "email.typo", "--fix").code == 2

@@ -13,6 +13,7 @@ from totalaudio.cli import config as config_cmd
 from totalaudio.cli import contacts, db, demo, queue, status
 from totalaudio.cli import mailchimp
 from totalaudio.cli import airtable
+from totalaudio.cli import completion
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -53,6 +54,7 @@ app.add_typer(queue.app, name="queue")
 app.command("demo")(demo.demo)
 app.add_typer(mailchimp.app, name="mailchimp")
 app.add_typer(airtable.app, name="airtable")
+app.command("completion")(completion.completion)
 
 
 def main() -> None:
@@ -65,4 +67,6 @@ def main() -> None:
     # quietly by SIGPIPE instead of click's "exit 1" on EPIPE.
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if completion.requested():  # the shell asking for candidates (tap completion SHELL prints the script)
+        sys.exit(completion.complete(app))
     sys.exit(run(app, sys.argv[1:]))
