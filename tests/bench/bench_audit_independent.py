@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.bench.audit_slips import plant_slips  # noqa: E402
 from tests.bench.audit_real_base import (ACCENTED, BAD_SYNTAX, BAD_URL, BIG, CHECKS, FREE, JUNK_NAMES,  # noqa: E402
                                          LISTS, NICKS, SHARED, STALE_NOTES, Builder, ascii_fold, ed_free,
                                          fields_of, finish_truth, letters, typo_domain)
@@ -256,6 +257,8 @@ def build(seed: int) -> Builder:
     for step in (plant_typos, plant_lists, plant_exact, plant_fuzzy, plant_fields, plant_stations, plant_web,
                  plant_syntax):
         step(b)
+    if "--no-slips" not in sys.argv:
+        plant_slips(b, seed)
     finish_truth(b)
     return b
 
