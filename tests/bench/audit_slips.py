@@ -43,13 +43,15 @@ def swap_letters(rng: random.Random, word: str) -> str | None:
         return None
     late = [i for i in spots if i > 0]
     i = rng.choice(late) if late and rng.random() < 0.85 else rng.choice(spots)
-    swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
-    return swapped[:1].upper() + swapped[1:].lower() if word[:1].isupper() else swapped
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
 
 def drop_or_double(rng: random.Random, word: str) -> str:
+    """One letter dropped, or doubled where that makes no run of three (keyboard filler is another finding)."""
     i = rng.randrange(1, len(word) - 1)
-    return word[:i] + word[i + 1:] if rng.random() < 0.5 else word[:i] + word[i] + word[i:]
+    if rng.random() < 0.5 or word[i] in (word[i - 1], word[i + 1]):
+        return word[:i] + word[i + 1:]
+    return word[:i] + word[i] + word[i:]
 
 
 SIMILAR_SURNAMES = [("Hansen", "Jansen"), ("Smith", "Smyth"), ("Nolan", "Dolan"), ("Walsh", "Welsh"),
@@ -130,7 +132,7 @@ def plant_station_slips(b, rng: random.Random) -> None:
     for c in b.contacts.values():
         counts[c.station or ""] = counts.get(c.station or "", 0) + 1
     for _ in range(40):
-        c = b.pick(lambda c: c.station and counts[c.station] >= 3 and "\u00a0" not in c.station)
+        c = b.pick(lambda c: c.station and counts[c.station] >= 4 and "\u00a0" not in c.station)
         options = _station_variants(rng, c.station)
         if not options:
             continue
@@ -139,12 +141,13 @@ def plant_station_slips(b, rng: random.Random) -> None:
     _sibling_networks(b)
 
 
-SIBLINGS = [("capitalgroup.example", ["Capital FM", "Capital XTRA"]),
-            ("energy-radio.example", ["Energy 98", "Energy 103"]),
-            ("publicradio.example", ["Radio 1", "Radio 2", "Radio 3"]),
-            ("kissnetwork.example", ["Kiss", "Kisstory"]),
-            ("heartnet.example", ["Heart 80s", "Heart 90s"]),
-            ("jazzfm.example", ["Jazz FM", "Jazz FM Classics"])]
+SIBLINGS = [("capital-radio-group.co.uk", ["Capital FM", "Capital XTRA"]),
+            ("energy-radio-net.ch", ["Energy 98", "Energy 103"]),
+            ("public-radio-network.org", ["Radio 1", "Radio 2", "Radio 3"]),
+            ("kiss-network.co.uk", ["Kiss", "Kisstory"]),
+            ("heart-network.co.uk", ["Heart 80s", "Heart 90s"]),
+            ("jazzfm-group.com", ["Jazz FM", "Jazz FM Classics"]),
+            ("hits-radio-net.com", ["Hits 93", "Hits 97"])]
 
 
 def _sibling_networks(b) -> None:
