@@ -17,7 +17,6 @@ its own random stream (another seed), its own keyboard model, and variants built
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import replace
 
 # A QWERTY model of its own: each key's physical neighbours (rows offset as on a real keyboard).
@@ -111,11 +110,13 @@ def _station_variants(rng: random.Random, name: str) -> list[str]:
     else:
         out.append(f"{name} {rng.choice(_BANDS)}")
     out.append(" ".join(words[1:]) if first == "radio" and len(words) > 1 else f"Radio {name}")
-    digits = [w for w in words if w.replace(".", "").replace(",", "").isdigit()]
+    digits = [w for w in words if _is_frequency(w)]
     if digits:
         out.append(" ".join(w for w in words if w not in digits and w.upper() != "FM"))
     else:
-        out.append(f"{name} {rng.choice(['88.1', '94.7', '98', '101.3', '104.9 FM', '96.5FM'])}")
+        dial = 88 + sum(map(ord, name)) % 20 + (sum(map(ord, name)) % 10) / 10  # one station, one frequency
+        out.append(rng.choice([f"{name} {dial:.1f}", f"{name} {int(dial)}", f"{name} {dial:.1f} FM",
+                               f"{name} {dial:.1f}FM"]))
     if "&" in name:
         out.append(name.replace("&", "and"))
     elif " and " in name.lower():
@@ -124,6 +125,16 @@ def _station_variants(rng: random.Random, name: str) -> list[str]:
     if " " in name:
         out.append(name.replace(" ", rng.choice(["-", ".", " - ", "  "]), 1))
     return [v for v in out if v.strip() and v.strip() != name and any(ch.isalnum() for ch in v)]
+
+
+def _is_frequency(word: str) -> bool:
+    """A word that states where on the dial a station is: 98.4, 104,7, 98 (a channel number such as 1 or 24 is not)."""
+    number = word.upper().removesuffix("FM").replace(",", ".")
+    try:
+        value = float(number)
+    except ValueError:
+        return False
+    return "." in number or 87 <= value <= 108
 
 
 def plant_station_slips(b, rng: random.Random) -> None:

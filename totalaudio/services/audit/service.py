@@ -25,7 +25,7 @@ from typing import Any, Iterable, Iterator
 
 from totalaudio.errors import ConfigError, InputError, utc_now
 from totalaudio.models import Contact
-from totalaudio.services.audit import groups
+from totalaudio.services.audit import groups, stations, typos
 from totalaudio.services.audit.checks import (CHECKS, DEFAULT_REQUIRED, SEVERITIES, AuditOptions, Finding,
                                               contact_findings, finding, prepare)
 from totalaudio.services.audit.fuzzy import fuzzy_findings
@@ -143,8 +143,8 @@ def _audit(contacts: list[Contact], opts: AuditOptions, events: dict[str, str], 
     exact = groups.exact_groups(prepared)
     findings += groups.duplicate_findings(exact)
     findings += groups.status_findings(exact, prepared, events)
-    findings += groups.typo_findings(prepared, opts.typo_share)
-    findings += groups.station_findings(prepared)
+    findings += typos.typo_findings(prepared, opts.typo_share)
+    findings += stations.station_findings(prepared)
     findings += fuzzy_findings(prepared, opts.fuzzy_block_cap)
     dns_summary = None
     if dns is not None:
