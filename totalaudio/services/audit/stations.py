@@ -3,8 +3,9 @@
 A spelling has two keys: its core (band words, frequencies, 'the', '&'/'and' removed: 'Warm 98 FM' and
 'Warm 98' -> 'warm') and its collapsed form (every letter and digit, spacing and punctuation gone:
 'EasternFM3ECB' and 'Eastern FM 3ECB' -> 'easternfm3ecb'); spellings sharing either key are one cluster. A
-cluster is split again where its spellings name different frequencies ('Energy 98' and 'Energy 103' are two
-stations) and where its contacts work on unrelated sites (one name in two countries).
+cluster is split again where its spellings name different bands or frequencies ('Rádio MEC AM' and 'Rádio MEC
+FM', 'Energy 98' and 'Energy 103' are two stations each) and where its contacts work on unrelated sites (one
+name in two countries).
 """
 
 from __future__ import annotations
@@ -57,8 +58,13 @@ def station_key(name: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def collapsed_key(name: str) -> str:
-    """Every letter and digit of a name, nothing else: spacing and punctuation do not tell stations apart."""
-    return "".join(_TOKENS.findall(_plain(name)))
+    """Every letter and digit of a name but a band word at its end: spacing and punctuation do not tell stations
+    apart ('EasternFM3ECB', 'Eastern FM 3ECB'; 'Coast96.5FM', 'Coast 96.5')."""
+    text = "".join(_TOKENS.findall(_plain(name)))
+    for word in ("fm", "am", "dab", "mhz", "radio"):
+        if text.endswith(word) and len(text) >= len(word) + 3:
+            return text[: -len(word)]
+    return text
 
 
 @lru_cache(maxsize=200_000)
@@ -136,6 +142,14 @@ def _split(members: list[Prepared], key_of) -> list[list[Prepared]]:
     return groups
 
 
+@lru_cache(maxsize=200_000)
+def band(name: str) -> str | None:
+    """'am' or 'fm' when a name states one band ('Rádio MEC AM' and 'Rádio MEC FM' are two stations)."""
+    tokens = set(_TOKENS.findall(_plain(name)))
+    am, fm = bool(tokens & {"am", "khz", "mw"}), bool(tokens & {"fm", "mhz"})
+    return "am" if am and not fm else "fm" if fm and not am else None
+
+
 def _by_frequency(members: list[Prepared]) -> list[list[Prepared]]:
     """'Energy 98' and 'Energy 103' are two stations; 'Warm' and 'Warm 98 FM' one (a name without a frequency
     goes with the others); names stating a frequency in common stay together."""
@@ -172,8 +186,8 @@ def _clusters(prepared: list[Prepared]) -> list[list[Prepared]]:
     clusters: dict[str, list[Prepared]] = defaultdict(list)
     for key, members in by_key.items():
         clusters[union.find(key)].extend(members)
-    return [site for cluster in clusters.values() for band in _by_frequency(cluster)
-            for site in _split(band, _site)]
+    return [site for cluster in clusters.values() for on_band in _split(cluster, lambda p: band(p.contact.station))
+            for dial in _by_frequency(on_band) for site in _split(dial, _site)]
 
 
 def station_findings(prepared: list[Prepared]) -> Iterator[Finding]:
