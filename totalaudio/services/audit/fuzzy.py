@@ -1,8 +1,8 @@
 """duplicate.fuzzy: the same person under two addresses or two spellings, found through blocking keys.
 
 Blocks: (email domain, last name), (station, last name), phone number, the local part of the address,
-(station, first and last name in either order) for names swapped between the fields, and (station or email
-domain, first name) for a slip in the surname itself (Robson/Rboson), which the surname blocks cannot meet.
+(station, first and last name in either order) for names swapped between the fields, and (station, first
+name) for a slip in the surname itself (Robson/Rboson), which the surname blocks cannot meet.
 Pairs are compared only inside a block, and blocks larger than a cap are skipped: no all-pairs comparison.
 """
 
@@ -36,8 +36,7 @@ fran frankie|francis frank frankie|angela angie|pamela pam|dorothy dot dottie|je
 rosie ros|rosemary rosie|suzanne suzie sue|valerie val|vincent vince|walter walt|wesley wes|bradley brad|mitchell mitch
 """
 BLOCK_WORDS = {"domain": "same email domain", "station": "same station", "phone": "same phone",
-               "local": "same mailbox name", "swapped": "same station", "station_first": "same station",
-               "domain_first": "same email domain"}
+               "local": "same mailbox name", "swapped": "same station", "station_first": "same station"}
 NICK_GROUPS: dict[str, set[int]] = defaultdict(set)
 for _i, _group in enumerate(_NICKNAMES.replace("\n", " ").split("|")):
     for _name in _group.split():
@@ -116,8 +115,6 @@ def block_keys(p: Prepared) -> list[tuple[str, str, str]]:
         keys.append(("station", station_key(c.station), last))
         if first:
             keys.append(("station_first", station_key(c.station), first))
-    if last and first and p.valid and not ed.is_free(p.domain):
-        keys.append(("domain_first", ed.registrable(p.domain), first))
     if last and (first := fold(c.first_name)) and (place := _place(p)):
         keys.append(("swapped", place, "|".join(sorted((first, last)))))
     if phone := _digits(c.phone):
@@ -170,6 +167,8 @@ def same_person(a: Prepared, b: Prepared, kind: str) -> str | None:
     """Why two contacts of one block look like one person, or None (namesakes at two stations are not)."""
     if kind == "local" and not _related_domains(a, b):
         return None
+    if kind == "station_first" and not lasts_match(fold(a.contact.last_name), fold(b.contact.last_name)):
+        return None  # most pairs of such a block: colleagues who share a first name
     if _junk_name(a) or _junk_name(b):
         return None  # two 'test test' rows are junk (name.suspicious), not one person
     (fa, la), (fb, lb) = _names(a), _names(b)
