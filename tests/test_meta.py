@@ -24,7 +24,8 @@ LAYERS = BASE | set(ALLOWED)
 SDK_MODULES = ("pyairtable", "anthropic", "stripe", "googleapiclient", "mailchimp_marketing", "httpx2")
 # Commands that print no data document, with the reason.
 NO_JSON = {"tap contacts export": "writes a file or stdout in the chosen --format (csv or json)",
-           "tap webhooks serve": "runs until stopped; its access log goes to stderr"}
+           "tap webhooks serve": "runs until stopped; its access log goes to stderr",
+           "tap completion": "prints a shell script for the shell to source"}
 
 
 def layer_of(path: Path) -> str:

@@ -1,7 +1,11 @@
 """Independent evaluation of ``tap airtable audit`` on a contact base built from REAL data, with problems planted
 the way a hostile evaluator would (deliberately unlike tests/bench/audit_synth.py). Prints one JSON document.
 
-    python tests/bench/bench_audit_independent.py [--seed N] [--misses]
+    python tests/bench/bench_audit_independent.py [--seed N] [--misses] [--baseline REV] [--no-slips]
+
+--baseline REV runs the same base through the audit of an earlier revision (its totalaudio package exported
+with git archive into a temporary directory) and prints both side by side; --no-slips leaves out the planted
+slips of tests/bench/audit_slips.py (the base of the first evaluation).
 
 The base (tests/bench/audit_real_base.py): contacts at the 707 real stations of ../shared/corpus/stations-webradiodb.csv (addresses at the
 homepage's registrable domain, a few big broadcasters with dozens of staff, freelance DJs on free-mail), names from
@@ -15,6 +19,7 @@ must not be flagged; every planted problem must be. --misses lists what was miss
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import unicodedata
@@ -23,7 +28,11 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+if os.environ.get("TAP_BENCH_CODE"):  # --baseline: the audit of an earlier revision, imported before anything else
+    sys.path.insert(0, os.environ["TAP_BENCH_CODE"])
+    import totalaudio  # noqa: E402,F401
 
+from tests.bench.audit_slips import plant_slips  # noqa: E402
 from tests.bench.audit_real_base import (ACCENTED, BAD_SYNTAX, BAD_URL, BIG, CHECKS, FREE, JUNK_NAMES,  # noqa: E402
                                          LISTS, NICKS, SHARED, STALE_NOTES, Builder, ascii_fold, ed_free,
                                          fields_of, finish_truth, letters, typo_domain)
@@ -256,6 +265,8 @@ def build(seed: int) -> Builder:
     for step in (plant_typos, plant_lists, plant_exact, plant_fuzzy, plant_fields, plant_stations, plant_web,
                  plant_syntax):
         step(b)
+    if "--no-slips" not in sys.argv:
+        plant_slips(b, seed)
     finish_truth(b)
     return b
 
@@ -317,14 +328,38 @@ def main() -> None:
                             events=b.events)
     result = evaluate(b, report, "--misses" in sys.argv)
     scored = [r for r in result.values() if r["precision"] is not None and r["recall"] is not None]
-    print(json.dumps({
+    doc = {
         "benchmark": "independent audit evaluation on real stations with hostile planted problems",
-        "seed": seed, "contacts": len(contacts), "stationDomains": len(b.stations),
-        "auditSeconds": round(time.perf_counter() - t0, 3),
+        "seed": seed, "slips": "--no-slips" not in sys.argv, "contacts": len(contacts),
+        "stationDomains": len(b.stations), "auditSeconds": round(time.perf_counter() - t0, 3),
         "macroPrecision": round(sum(r["precision"] for r in scored) / len(scored), 3),
         "macroRecall": round(sum(r["recall"] for r in scored) / len(scored), 3),
         "perCheck": result,
-    }, indent=2, ensure_ascii=False))
+    }
+    if "--baseline" in sys.argv:
+        doc = side_by_side(sys.argv[sys.argv.index("--baseline") + 1], doc)
+    print(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+def side_by_side(revision: str, doc: dict) -> dict:
+    """The same run with the audit of ``revision``; precision/recall per check before and after."""
+    import subprocess
+    import tempfile
+
+    root = Path(__file__).resolve().parents[2]
+    args = [a for a in sys.argv[1:] if a not in ("--baseline", revision, "--misses")]
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(root), "archive", revision, "totalaudio"], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        out = subprocess.run([sys.executable, __file__, *args], env={**os.environ, "TAP_BENCH_CODE": tmp},
+                             check=True, capture_output=True, text=True).stdout
+    before = json.loads(out)
+    pr = lambda row: [row["precision"], row["recall"]]  # noqa: E731
+    return {**doc, "baseline": revision, "macroBefore": [before["macroPrecision"], before["macroRecall"]],
+            "macroAfter": [doc["macroPrecision"], doc["macroRecall"]],
+            "precisionRecall": {c: {"before": pr(before["perCheck"][c]), "after": pr(row)}
+                                for c, row in doc["perCheck"].items()}}
 
 
 if __name__ == "__main__":

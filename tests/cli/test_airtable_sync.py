@@ -16,7 +16,7 @@ from tests.standins import REPO
 from totalaudio.store.db import open_db
 
 RESULT_KEYS = {"mode", "full", "dryRun", "fetched", "pulled", "pushed", "created", "deleted", "deletedUpstream",
-               "reconciled", "conflicts", "rejected", "apiCalls", "tables", "runId"}
+               "reconciled", "conflicts", "rejected", "apiCalls", "tables", "runId", "campaigns"}
 
 
 @pytest.fixture
@@ -91,6 +91,22 @@ def test_schema_names_missing_and_mistyped_fields(monkeypatch):
     assert status["Email"] == "ok" and status["Status"] == "ok"
     assert status["Genres"] == "wrong-type" and status["Station"] == "missing"
     assert campaigns["found"] is False and data["problems"] > 0
+    assert data["campaigns"]["synced"] is False and "Campaigns" in data["campaigns"]["hint"]
+
+
+def test_a_base_without_campaigns_syncs_contacts_and_says_how_to_turn_campaigns_on(fake):
+    del fake.tables[fake.table("Campaigns").id]
+    result = tap("airtable", "sync", "--json")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["fetched"] == 25 and data["tables"] == ["Contacts"]
+    assert data["campaigns"]["synced"] is False and "campaigns_table" in data["campaigns"]["hint"]
+    text = tap("airtable", "sync")
+    assert text.code == 0 and "Campaigns not synced" in text.out and "To sync them: create a table" in text.out
+    schema = tap("airtable", "schema", "--json")
+    assert schema.code == 0 and schema.json()["problems"] == 0  # the contacts mapping is whole
+    assert schema.json()["campaigns"]["synced"] is False
+    assert "Campaigns not synced" in tap("airtable", "schema").out
 
 
 def test_a_push_killed_by_sigkill_is_finished_by_the_next_run(fake, tap_home):

@@ -18,6 +18,15 @@ def imported():
     return result.json()
 
 
+@pytest.fixture
+def cleaned(imported):
+    """The example base after ``audit --fix``: its typo'd domains (the only error-level findings) corrected."""
+    result = tap("airtable", "audit", "--fix", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["fix"]["errorsAfter"] == 0
+    return imported
+
+
 def test_audit_json_shape_and_stable_fields(imported):
     result = tap("airtable", "audit", "--json")
     assert result.code == 0, result.err
@@ -26,16 +35,29 @@ def test_audit_json_shape_and_stable_fields(imported):
     assert set(doc["summary"]) == {"contacts", "findings", "bySeverity", "byCheck", "contactsWithFindings",
                                    "contactsWithErrors"}
     assert all(set(f) == FINDING_KEYS for f in doc["findings"])
-    assert doc["check"] == {"passed": True, "reason": None, "minScore": None, "qualityScore": doc["qualityScore"]}
+    assert doc["check"] == {"passed": False, "reason": f"8 error-level findings (quality score {doc['qualityScore']})",
+                            "minScore": None, "qualityScore": doc["qualityScore"]}
+    assert doc["summary"]["bySeverity"]["error"] == doc["summary"]["byCheck"]["email.typo"] == 8
     assert doc["fix"] is None and doc["dns"] is None
 
 
-def test_check_exits_5_under_min_score_and_prints_the_result_first(imported):
+def test_check_exits_5_under_min_score_and_prints_the_result_first(cleaned):
     ok = tap("airtable", "audit", "--check", "--min-score", "50", "--json")
     assert ok.code == 0
     low = tap("airtable", "audit", "--check", "--min-score", "99.5", "--json")
     assert low.code == 5 and low.json()["check"]["passed"] is False
     assert low.err_json()["error"]["type"] == "findings" and "min-score" in low.err_json()["error"]["message"]
+
+
+def test_a_new_typo_domain_fails_the_cron_check(cleaned, tmp_path):
+    assert tap("airtable", "audit", "--check").code == 0
+    new = tmp_path / "new.csv"
+    new.write_text("Email,First Name,Last Name,Station,Genres\nnew.dj@hotmial.com,Ana,Reyes,Storm FM,Indie\n")
+    assert tap("contacts", "import", str(new)).code == 0
+    result = tap("airtable", "audit", "--check", "--json")
+    assert result.code == 5 and "1 error-level" in result.err_json()["error"]["message"]
+    [typo] = [f for f in result.json()["findings"] if f["check"] == "email.typo"]
+    assert typo["severity"] == "error" and typo["suggestion"] == "new.dj@hotmail.com"
 
 
 def test_check_exits_5_on_error_level_findings_in_a_file(tmp_path):
@@ -143,7 +165,7 @@ def test_file_with_hostile_cells_is_audited_not_crashed(tmp_path):
     assert len(result.out) < 200_000  # enormous cells are described, not echoed
 
 
-def test_min_score_and_dns_settings_from_tap_toml(imported, tmp_path):
+def test_min_score_and_dns_settings_from_tap_toml(cleaned, tmp_path):
     (tmp_path / "cwd" / "tap.toml").write_text("[audit]\nmin_score = 99.9\nstale_days = 30\n")
     result = tap("airtable", "audit", "--check", "--json")
     assert result.code == 5 and result.json()["check"]["minScore"] == 99.9
@@ -158,3 +180,17 @@ def test_jsonl_streams_one_finding_a_line(imported):
     assert result.code == 0 and len(lines) == tap("airtable", "audit", "--json").json()["summary"]["findings"]
     assert all(set(f) == FINDING_KEYS for f in lines) and "quality score" in result.err
     assert tap("airtable", "audit", "--json", "--jsonl").code == 2
+
+
+def test_only_narrows_findings_summary_and_score(imported):
+    whole = tap("airtable", "audit", "--json").json()
+    only = tap("airtable", "audit", "--only", "url.invalid", "--only", "email.typo", "--json").json()
+    assert set(only["summary"]["byCheck"]) == {"url.invalid", "email.typo"}
+    assert only["summary"]["byCheck"]["url.invalid"] == whole["summary"]["byCheck"]["url.invalid"]
+    assert {f["check"] for f in only["findings"]} == {"url.invalid", "email.typo"}
+    assert only["qualityScore"] > whole["qualityScore"] and only["contacts"] == whole["contacts"]
+    quiet = tap("airtable", "audit", "--only", "url.invalid", "--check", "--json")
+    assert quiet.code == 0  # the typo errors are not among the checks asked for
+    bad = tap("airtable", "audit", "--only", "email.tpyo", "--json")
+    assert bad.code == 2 and "email.typo" in bad.err_json()["error"]["hint"]
+    assert tap("airtable", "audit", "--only", "email.typo", "--fix").code == 2

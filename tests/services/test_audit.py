@@ -84,7 +84,9 @@ def test_summary_and_score(example_report):
     s = example_report.summary
     assert s.findings == len(example_report.findings) == sum(s.by_check.values()) == sum(s.by_severity.values())
     assert 0 < example_report.quality_score < 100
-    assert failed_check(example_report, None).startswith("5 error-level")
+    # 4 syntax errors + 1 missing address + 8 typo'd domains: a typo is an error, mail to it bounces
+    assert failed_check(example_report, None).startswith("13 error-level")
+    assert {f.severity for f in example_report.findings if f.check == "email.typo"} == {"error"}
 
 
 def test_station_spellings_of_one_broadcaster_cluster_through_a_shared_domain():

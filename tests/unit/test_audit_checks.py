@@ -10,7 +10,7 @@ from totalaudio.services.contacts import emaildomains as ed
 from totalaudio.services.audit.service import quality_score
 from totalaudio.services.audit.checks import AuditOptions, Finding, check_stale, name_problem, prepare
 from totalaudio.services.audit.fuzzy import firsts_match, lasts_match
-from totalaudio.services.audit.groups import station_key
+from totalaudio.services.audit.stations import station_key
 from totalaudio.services.audit.urls import check_url
 
 

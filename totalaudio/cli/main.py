@@ -18,6 +18,7 @@ from totalaudio.cli import claude, llm, research
 from totalaudio.cli import notify, webhooks
 from totalaudio.cli import campaign, followups, report
 from totalaudio.cli import gmail
+from totalaudio.cli import completion
 from totalaudio.cli.context import State, set_state
 
 app = typer.Typer(
@@ -76,6 +77,7 @@ app.add_typer(campaign.app, name="campaign")
 app.command("followups")(followups.followups)
 app.command("report")(report.report)
 app.add_typer(gmail.app, name="gmail")
+app.command("completion")(completion.completion)
 
 
 def main() -> None:
@@ -88,4 +90,6 @@ def main() -> None:
     # quietly by SIGPIPE instead of click's "exit 1" on EPIPE.
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if completion.requested():  # the shell asking for candidates (tap completion SHELL prints the script)
+        sys.exit(completion.complete(app))
     sys.exit(run(app, sys.argv[1:]))

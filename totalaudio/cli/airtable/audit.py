@@ -22,13 +22,15 @@ FIX = typer.Option(False, "--fix", help="Apply the safe fixes (trim, case, typo'
 DNS = typer.Option(False, "--dns", help="Also look up MX/A records of every email domain (email.mx).")
 JSONL = typer.Option(False, "--jsonl", help="Stream the findings, one JSON object a line (summary on stderr).")
 FILE = typer.Option(None, "--file", "-f", help="Audit a CSV/JSON/JSONL file as it is instead of the store.")
+ONLY = typer.Option(None, "--only", help="Only this check id (repeatable): its findings, summary and score.",
+                    show_default=False)
 TEXT_LIMIT = 60
 
 
 @audit_app.callback(invoke_without_command=True)
 def audit(ctx: typer.Context, json_: bool = output.JSON, jsonl: bool = JSONL, check: bool = CHECK,
           min_score: Optional[float] = MIN_SCORE, fix: bool = FIX, dry_run: bool = output.DRY_RUN, dns: bool = DNS,
-          file: Optional[Path] = FILE) -> None:
+          file: Optional[Path] = FILE, only: Optional[list[str]] = ONLY) -> None:
     """Audit the contacts: findings per check, a summary, a quality score; --fix applies only safe fixes."""
     if ctx.invoked_subcommand is not None:
         return
@@ -38,6 +40,8 @@ def audit(ctx: typer.Context, json_: bool = output.JSON, jsonl: bool = JSONL, ch
     fmt = output.pick_format(json_, jsonl)
     if file is not None and fix:
         raise InputError("--fix works on the store, not on --file: import the file first")
+    if only and fix:
+        raise InputError("--only narrows the report; --fix applies every safe fix: run them separately")
     st = state()
     section = st.settings.section("audit")
     opts = svc.options_from(section)
@@ -50,6 +54,7 @@ def audit(ctx: typer.Context, json_: bool = output.JSON, jsonl: bool = JSONL, ch
             fixed = svc.fix_base(st.db, contacts, report, opts, run_id=run_id, dry_run=dry_run, events=events)
     else:
         _contacts, _events, report = _run(st, opts, file, checker)
+        report = svc.restrict(report, only) if only else report
     score = fixed.score_after if fixed else report.quality_score
     reason = _after_reason(fixed, min_score) if fixed else svc.failed_check(report, min_score)
     _emit(_document(report, fixed, reason, min_score, score), fmt)

@@ -22,7 +22,7 @@ PREFER = typer.Option("airtable", "--prefer", help="Who wins a field changed on 
 @app.command("sync")
 def sync(pull: bool = PULL, push: bool = PUSH, full: bool = FULL, prefer: str = PREFER,
          dry_run: bool = output.DRY_RUN, json_: bool = output.JSON) -> None:
-    """Sync contacts and campaigns both ways with the Airtable base (incremental, batched, safe to re-run)."""
+    """Sync contacts (and campaigns, when the base has that table) both ways with Airtable; safe to re-run."""
     from totalaudio.services.airtable.sync import options_from, sync_base
 
     if pull and push:
@@ -44,6 +44,7 @@ def _render_sync(result: Any) -> None:
                   f"{result.fetched} fetched, {result.pulled} changed here, {result.pushed} updated and "
                   f"{result.created} created in Airtable, {result.deleted} deleted here, "
                   f"{result.deleted_upstream} deleted in Airtable; {result.api_calls} API calls", highlight=False)
+    _render_campaigns(result.campaigns)
     if result.conflicts:
         output.table(f"{len(result.conflicts)} conflicts (kept: {result.conflicts[0]['resolution']})",
                      ["Table", "Record", "Key", "Field", "Local", "Airtable"],
@@ -53,6 +54,14 @@ def _render_sync(result: Any) -> None:
         output.table(f"{len(result.rejected)} rejected", ["Table", "Record", "Key", "Field", "Reason"],
                      ([r["table"], r["recordId"] or r["localId"], r["key"], r["field"], r["reason"]]
                       for r in result.rejected))
+
+
+def _render_campaigns(campaigns: dict[str, Any]) -> None:
+    """Say on stdout that campaigns were not synced, why, and how to turn them on."""
+    if campaigns and not campaigns["synced"]:
+        console = output.stdout_console()
+        console.print(f"Campaigns not synced: {campaigns['reason']}", highlight=False, markup=False)
+        console.print(f"To sync them: {campaigns['hint']}", highlight=False, markup=False)
 
 
 @app.command("schema")
@@ -70,4 +79,5 @@ def _render_schema(report: dict[str, Any]) -> None:
         output.table(title, ["Column", "Airtable field", "Expected", "Actual", "Status"],
                      ([f["local"], f["field"], " | ".join(f["expected"]), f["actual"], f["status"]]
                       for f in tbl["fields"]))
+    _render_campaigns(report["campaigns"])
     output.note(f"{report['problems']} problem(s) in the mapping" if report["problems"] else "mapping matches the base")

@@ -60,6 +60,7 @@ class SyncResult:
     api_calls: int = 0
     tables: list[str] = field(default_factory=list)
     run_id: str | None = None
+    campaigns: dict[str, Any] = field(default_factory=dict)  # services/airtable/optional.py: synced or why not
 
 
 def parse_millis(text: str) -> datetime:

@@ -16,6 +16,7 @@ import sqlite_utils
 from totalaudio.clients.airtable import AirtableClient
 from totalaudio.config import Settings
 from totalaudio.errors import ConfigError, InputError
+from totalaudio.services.airtable import optional
 from totalaudio.services.airtable.local import RID
 from totalaudio.services.airtable.mapping import TableMap, check_schema, load_mapping
 from totalaudio.services.airtable.push import Pusher
@@ -171,20 +172,19 @@ def run_sync(db: sqlite_utils.Database, client: AirtableClient, tables: list[Tab
         raise InputError(f"--prefer must be one of {', '.join(PREFERENCES)}, not {options.prefer!r}")
     mode = "both" if options.pull and options.push else ("pull" if options.pull else "push")
     result = SyncResult(mode=mode, full=options.full, dry_run=options.dry_run, run_id=run_id,
-                        tables=[t.name for t in tables])
+                        tables=[t.name for t in tables], campaigns=optional.initial(tables))
     calls_before = client.calls
     runs = [TableRun(db, client, tmap, options, result, run_id) for tmap in tables]
     for run in runs:
         run.progress = progress or run.progress
     try:
         if options.pull:
-            for run in runs:
-                Puller(run, now).pull()
+            runs = [run for run in runs if optional.guarded(run.tmap, Puller(run, now).pull, result)]
         if options.push:
-            for run in runs:
-                Pusher(run).push()
+            runs = [run for run in runs if optional.guarded(run.tmap, Pusher(run).push, result)]
     finally:
         result.api_calls = client.calls - calls_before
+        result.tables = [run.tmap.name for run in runs]
     return result
 
 
@@ -215,6 +215,8 @@ def schema_report(settings: Settings) -> dict[str, Any]:
 
     tables = load_mapping(settings)
     client = airtable.build(settings)
-    report: dict[str, Any] = {"baseId": client.base_id, "tables": check_schema(client.schema(), tables)}
-    report["problems"] = sum(t["problems"] for t in report["tables"])
-    return report
+    checked = check_schema(client.schema(), tables)
+    campaigns = optional.from_schema(tables, checked)
+    # A missing optional table is reported under "campaigns", not as a problem: contacts sync without it.
+    problems = sum(t["problems"] for t in checked if t["found"] or t["key"] != optional.OPTIONAL)
+    return {"baseId": client.base_id, "tables": checked, "problems": problems, "campaigns": campaigns}

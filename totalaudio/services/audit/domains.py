@@ -17,7 +17,8 @@ from typing import Any, Iterable
 from totalaudio.models import Contact
 from totalaudio.services.contacts import emaildomains as ed
 from totalaudio.services.audit.checks import HOSTING
-from totalaudio.services.audit.groups import canonical_spelling, station_key
+from totalaudio.services.audit.stations import canonical_spelling, station_key
+from totalaudio.services.audit.typos import targets as typo_targets, typo_index
 from totalaudio.services.audit.urls import url_host
 
 DEFAULT_MIN_CONFIDENCE = 0.7
@@ -164,10 +165,10 @@ def propose(info: DomainInfo, members: list[Contact]) -> list[StationProposal]:
 
 def _typos(counts: dict[str, int]) -> dict[str, str]:
     """Domains that are an unambiguous slip of a popular one or of one the base uses far more often."""
-    index = ed.TypoIndex(ed.POPULAR_DOMAINS | {d for d, n in counts.items() if n >= 3})
+    index = typo_index(Counter(counts))
     out = {}
     for domain in counts:
-        targets = ed.typo_targets(domain, counts, index)
+        targets = typo_targets(domain, Counter(counts), index)
         if len(targets) == 1:
             out[domain] = targets[0]
     return out

@@ -1,7 +1,8 @@
 """duplicate.fuzzy: the same person under two addresses or two spellings, found through blocking keys.
 
-Blocks: (email domain, last name), (station, last name), phone number, the local part of the address, and
-(station, first and last name in either order) for names swapped between the fields.
+Blocks: (email domain, last name), (station, last name), phone number, the local part of the address,
+(station, first and last name in either order) for names swapped between the fields, and (station, first
+name) for a slip in the surname itself (Robson/Rboson), which the surname blocks cannot meet.
 Pairs are compared only inside a block, and blocks larger than a cap are skipped: no all-pairs comparison.
 """
 
@@ -15,7 +16,7 @@ from typing import Iterator
 
 from totalaudio.services.contacts import emaildomains as ed
 from totalaudio.services.audit.checks import Finding, Prepared, finding, name_problem
-from totalaudio.services.audit.groups import station_key
+from totalaudio.services.audit.stations import station_key
 
 _NICKNAMES = """
 jonathan jon jonny johnny|john jon johnny jack jonny|katherine catherine kathryn katharine kate katie kat cath cathy
@@ -35,7 +36,7 @@ fran frankie|francis frank frankie|angela angie|pamela pam|dorothy dot dottie|je
 rosie ros|rosemary rosie|suzanne suzie sue|valerie val|vincent vince|walter walt|wesley wes|bradley brad|mitchell mitch
 """
 BLOCK_WORDS = {"domain": "same email domain", "station": "same station", "phone": "same phone",
-               "local": "same mailbox name", "swapped": "same station"}
+               "local": "same mailbox name", "swapped": "same station", "station_first": "same station"}
 NICK_GROUPS: dict[str, set[int]] = defaultdict(set)
 for _i, _group in enumerate(_NICKNAMES.replace("\n", " ").split("|")):
     for _name in _group.split():
@@ -78,10 +79,23 @@ def firsts_match(a: str, b: str) -> bool:
 
 
 def lasts_match(a: str, b: str) -> bool:
-    """Two folded last names are the same, allowing one slip in longer names."""
+    """Two folded last names are the same: equal, two adjacent letters swapped (Robson/Rboson), or one other slip
+    in a longer name that keeps its first letter (Hansen and Jansen, Smith and Smyth are other families)."""
     from rapidfuzz.distance import OSA
 
-    return bool(a) and (a == b or (min(len(a), len(b)) >= 6 and OSA.distance(a, b) <= 1))
+    if not a or not b or a == b:
+        return bool(a) and a == b
+    if min(len(a), len(b)) >= 3 and _swapped_pair(a, b):
+        return True
+    return min(len(a), len(b)) >= 6 and a[0] == b[0] and OSA.distance(a, b) <= 1
+
+
+def _swapped_pair(a: str, b: str) -> bool:
+    """b is a with two adjacent letters swapped."""
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _digits(phone: str | None) -> str:
@@ -96,8 +110,11 @@ def block_keys(p: Prepared) -> list[tuple[str, str, str]]:
     keys = []
     if last and p.valid and not ed.is_free(p.domain):
         keys.append(("domain", ed.registrable(p.domain), last))
+    first = first_token(c.first_name)
     if last and c.station and c.station.strip():
         keys.append(("station", station_key(c.station), last))
+        if first:
+            keys.append(("station_first", station_key(c.station), first))
     if last and (first := fold(c.first_name)) and (place := _place(p)):
         keys.append(("swapped", place, "|".join(sorted((first, last)))))
     if phone := _digits(c.phone):
@@ -150,6 +167,8 @@ def same_person(a: Prepared, b: Prepared, kind: str) -> str | None:
     """Why two contacts of one block look like one person, or None (namesakes at two stations are not)."""
     if kind == "local" and not _related_domains(a, b):
         return None
+    if kind == "station_first" and not lasts_match(fold(a.contact.last_name), fold(b.contact.last_name)):
+        return None  # most pairs of such a block: colleagues who share a first name
     if _junk_name(a) or _junk_name(b):
         return None  # two 'test test' rows are junk (name.suspicious), not one person
     (fa, la), (fb, lb) = _names(a), _names(b)

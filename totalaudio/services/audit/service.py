@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from totalaudio.errors import ConfigError, utc_now
+from totalaudio.errors import ConfigError, InputError, utc_now
 from totalaudio.models import Contact
-from totalaudio.services.audit import groups
+from totalaudio.services.audit import groups, stations, typos
 from totalaudio.services.audit.checks import (CHECKS, DEFAULT_REQUIRED, SEVERITIES, AuditOptions, Finding,
                                               contact_findings, finding, prepare)
 from totalaudio.services.audit.fuzzy import fuzzy_findings
@@ -143,8 +143,8 @@ def _audit(contacts: list[Contact], opts: AuditOptions, events: dict[str, str], 
     exact = groups.exact_groups(prepared)
     findings += groups.duplicate_findings(exact)
     findings += groups.status_findings(exact, prepared, events)
-    findings += groups.typo_findings(prepared, opts.typo_share)
-    findings += groups.station_findings(prepared)
+    findings += typos.typo_findings(prepared, opts.typo_share)
+    findings += stations.station_findings(prepared)
     findings += fuzzy_findings(prepared, opts.fuzzy_block_cap)
     dns_summary = None
     if dns is not None:
@@ -214,6 +214,16 @@ def load_contacts(db: Any) -> list[Contact]:
 def audit_store(db: Any, opts: AuditOptions | None = None, *, dns: Any = None) -> AuditReport:
     """Audit the local store (contacts and the event log)."""
     return audit_contacts(load_contacts(db), opts, events=load_events(db), dns=dns)
+
+
+def restrict(report: AuditReport, checks: Iterable[str]) -> AuditReport:
+    """The report narrowed to some check ids (``--only``): their findings, and the summary and score of those."""
+    wanted = set(checks)
+    if unknown := sorted(wanted - set(CHECKS)):
+        raise InputError(f"unknown check id(s): {', '.join(unknown)}", hint=f"check ids: {', '.join(CHECKS)}")
+    kept = [f for f in report.findings if f.check in wanted]
+    return replace(report, findings=tuple(kept), summary=summarise(kept, report.contacts),
+                   quality_score=quality_score(kept, report.contacts))
 
 
 def failed_check(report: AuditReport, min_score: float | None) -> str | None:

@@ -61,6 +61,12 @@ def check_url(raw: str | None) -> UrlVerdict:
     _sub, label, suffix = parts(host.split(":")[0])
     if "@" in host or not _HOST_CHARS.match(host) or not suffix or not label:  # 'http://bbc': .bbc is a bare TLD
         return UrlVerdict("; ".join(problems + [f"host {host!r} is not a valid domain name"]))
+    if bad := _label_problem(host):
+        mended = _mended(host)
+        if mended is None:
+            return UrlVerdict("; ".join(problems + [f"host {host!r}: {bad}"]))
+        problems.append(f"host {host!r}: {bad}")
+        host = mended
     if re.search(r"\s", path):
         problems.append("spaces in the path")
         path = quote(path.strip(), safe="/?#&=%:@!$'()*+,;~.-_")
@@ -68,6 +74,40 @@ def check_url(raw: str | None) -> UrlVerdict:
         return UrlVerdict(None)
     only_scheme = problems == ["no scheme (http:// or https://)"]
     return UrlVerdict("; ".join(problems), "info" if only_scheme else "warning", f"{scheme}://{host}{path}")
+
+
+def _label_problem(host: str) -> str | None:
+    """What breaks the rules for host names (RFC 1035/1123): empty or over-long labels, a hyphen at a label's
+    edge, a port out of range; None when the host is well formed."""
+    name, _colon, port = host.partition(":")
+    labels = name.split(".")
+    if "" in labels:
+        return "an empty label (two dots in a row, or a leading dot)"
+    if any(len(x) > 63 for x in labels if x.isascii()) or len(name) > 253:
+        return "a label longer than 63 characters"
+    if not all(x.isascii() or _idna_ok(x) for x in labels):
+        return "a label that is not a valid internationalised name"
+    if any(x.startswith("-") or x.endswith("-") for x in labels):
+        return "a label starts or ends with a hyphen"
+    if port and not 0 < int(port) < 65536:
+        return f"port {port} is out of range"
+    return None
+
+
+def _idna_ok(label: str) -> bool:
+    """A non-ASCII label has an IDNA (punycode) form of at most 63 characters."""
+    try:
+        label.encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _mended(host: str) -> str | None:
+    """The host with its empty labels removed, when that alone makes it well formed ('www..bbc.co.uk')."""
+    name, colon, port = host.partition(":")
+    mended = re.sub(r"\.{2,}", ".", name).strip(".") + colon + port
+    return mended if mended != host and _label_problem(mended) is None and parts(mended.split(":")[0])[2] else None
 
 
 @lru_cache(maxsize=100_000)
