@@ -1,6 +1,7 @@
 """The campaign workflow against the Mailchimp fake, with recording doors for Gmail, Claude and Make.com."""
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +10,7 @@ from totalaudio.config import Settings
 from totalaudio.errors import ConfigError, InputError
 from totalaudio.services.campaigns import service, workflow
 from totalaudio.services.campaigns.context import StepContext
+from totalaudio.services.campaigns.selection import chosen_contacts
 from totalaudio.services.campaigns.ports import Ports
 from totalaudio.services.reports.facts import campaign_facts, find_campaign
 from totalaudio.store.campaign_runs import StepLog
@@ -123,16 +125,17 @@ def test_run_resumes_refreshes_and_records_every_step(db, settings, campaign, fa
     assert fake.state.campaigns[mc_id]["status"] == "sent"
 
 
-def test_a_missing_capability_fails_its_step_naming_it(db, settings, campaign, fake, client):
+def test_a_failed_step_is_recorded_with_its_code_and_the_run_resumes_there(db, settings, campaign, fake, client):
     db.execute("UPDATE campaigns SET channel = 'gmail' WHERE id = ?", [campaign["id"]])
     ctx = context(db, settings, client, Recorder(db), yes=True)
     ctx.ports = Ports()
-    with pytest.raises(ConfigError, match="totalaudio.services.gmail.send is missing"):
+    with pytest.raises(InputError, match="no body template"):
         workflow.run(ctx, start="create")
-    with pytest.raises(ConfigError, match="totalaudio.services.gmail.watch is missing"):
+    with pytest.raises(ConfigError, match="Gmail is not authorised"):
         workflow.run(ctx, start="replies")
     assert StepLog(db).latest(campaign["id"])["replies"]["exit_code"] == 3
     assert StepLog(db).latest(campaign["id"])["create"]["state"] == "failed"
+    assert StepLog(db).latest(campaign["id"])["create"]["exit_code"] == 2
 
 
 def test_dry_run_plans_and_changes_nothing(db, settings, campaign, client):
@@ -185,3 +188,30 @@ def test_cached_totals_follow_new_events_and_a_new_contact_list(db, settings, ca
     CampaignStore(db).add_events([{"contact_id": jazz, "email": "jazz@radio.com", "campaign_id": campaign["id"],
                                    "source": "gmail", "kind": "sent", "at": "2026-11-20T10:00:00Z"}])
     assert current_totals(db, "Lights single")["totals"]["sent"] == 1
+
+
+def test_a_gmail_campaign_prepares_its_pitches_from_a_claude_draft(db, settings, tmp_path):
+    """The real Gmail port: the create step renders every chosen contact's pitch from the campaign's template
+    (front matter of a `tap claude pitch` draft included) into .eml files, and sends nothing."""
+    draft = tmp_path / "pitch.md"
+    draft.write_text('---\nto: "indie1@radio.com"\nsubject: "New from Nova Lights"\n---\n\n'
+                     "Hi {{station}},\n\nHere is the new single.\n", encoding="utf-8")
+    service.new_campaign(db, settings, "Gmail single", "Nova Lights", "Lights", "gmail", {"genre": "indie"},
+                         {"template": str(draft)})
+    ctx = StepContext(db, settings, dict(find_campaign(db, "Gmail single")), ports=Ports())
+    done = ctx.ports.gmail_pitch(ctx, [c.id for c in chosen_contacts(db, ctx.campaign["id"])])
+    assert done["counts"] == {"would_send": 2} and done["apiCalls"] == 0
+    files = sorted(Path(done["outbox"]).glob("*.eml"))
+    assert len(files) == 2
+    texts = [f.read_text() for f in files]
+    assert all("Subject: New from Nova Lights" in t for t in texts)
+    assert any("Hi Storm FM" in t for t in texts) and not any("---" in t.split("\n\n", 1)[1] for t in texts)
+    assert db.execute("SELECT count(*) FROM events WHERE kind = 'sent'").fetchone()[0] == 0
+
+
+def test_a_gmail_campaign_without_a_template_says_how_to_give_one(db, settings):
+    service.new_campaign(db, settings, "No body", "Nova Lights", "Lights", "gmail", {"genre": "indie"}, {})
+    ctx = StepContext(db, settings, dict(find_campaign(db, "No body")), ports=Ports())
+    with pytest.raises(InputError, match="no body template") as err:
+        ctx.ports.gmail_pitch(ctx, ["x"])
+    assert "--template" in err.value.hint
