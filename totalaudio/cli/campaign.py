@@ -96,10 +96,8 @@ def _progress():
 
 
 def _render_run(r) -> None:
-    from rich.markup import escape
-
-    rows = [(s["step"], s["state"], escape(_short(s["detail"]))) for s in r.steps]
-    output.table(escape(f"campaign {r.name}") + (" (dry run)" if r.dry_run else ""), ["Step", "State", "Detail"],
+    rows = [(s["step"], s["state"], str(_short(s["detail"]))) for s in r.steps]
+    output.table(f"campaign {r.name}" + (" (dry run)" if r.dry_run else ""), ["Step", "State", "Detail"],
                  rows)
     for warning in r.warnings:
         output.note(f"warning: {warning}")
@@ -176,10 +174,8 @@ def list_(json_: bool = output.JSON) -> None:
     """List campaigns, newest first, with their progress."""
     from totalaudio.services.campaigns import service as svc
 
-    from rich.markup import escape
-
     rows = svc.list_campaigns(state().db)
     output.emit(rows, "json" if json_ else "text", lambda data: output.table(
         f"{len(data)} campaigns", ["Name", "Artist", "Release", "Channel", "Contacts", "Steps", "Next"],
-        [tuple(escape(str(v or "")) for v in (c["name"], c["artist"], c["release"], c["channel"], c["contacts"],
+        [tuple(str(v or "") for v in (c["name"], c["artist"], c["release"], c["channel"], c["contacts"],
                                                f"{c['stepsDone']}/7", c["nextStep"] or "refresh")) for c in data]))

@@ -305,15 +305,13 @@ def analyse(genre: Optional[str] = GENRE, station: Optional[str] = STATION, cont
 
 
 def _render_analysis(result: dict[str, Any], json_: bool) -> None:
-    from rich.markup import escape
-
     def text(r: dict[str, Any]) -> None:
         t = r["totals"]
         print(f"{t['contacts']} contacts, {t['sent']} sent, {t['opened']} opened by people ({t['openRate']}%), "
               f"{t['replied']} replied ({t['replyRate']}%)")
         for key in ("byStation", "byGenre", "byRegion", "byType", "byWeekday", "byHour"):
             output.table(key[2:], ["Name", "Contacts", "Sent", "Opened", "Replied", "Open %", "Reply %"],
-                         [(escape(g["name"]), g["contacts"], g["sent"], g["opened"], g["replied"], g["openRate"],
+                         [(str(g["name"]), g["contacts"], g["sent"], g["opened"], g["replied"], g["openRate"],
                            g["replyRate"]) for g in r[key][:10]])
         if r["reading"]["text"]:
             print("\n" + r["reading"]["text"])

@@ -163,13 +163,11 @@ def _write_json(contacts, handle) -> int:
 def timeline(ref: str = typer.Argument(..., help="Contact id (c_...), Airtable record id (rec...) or email."),
              json_: bool = output.JSON) -> None:
     """Everything that happened with a contact, oldest first: imports, fixes, enrichment, campaigns, mail, outcomes."""
-    from rich.markup import escape
-
     from totalaudio.services.contacts.timeline import timeline as build
 
     data = build(state().db, ref)
     output.emit(data, "json" if json_ else "text", lambda d: output.table(
-        escape(f"{d['name'] or d['email']} ({d['station'] or '-'}): {len(d['entries'])} entries"),
+        f"{d['name'] or d['email']} ({d['station'] or '-'}): {len(d['entries'])} entries",
         ["When", "Source", "What", "Snippet"],  # snippets come from strangers' emails: never rich markup
-        [((e["at"] or "")[:16].replace("T", " "), escape(e["source"]), escape(e["summary"]), escape(e["snippet"] or ""))
+        [((e["at"] or "")[:16].replace("T", " "), str(e["source"]), str(e["summary"]), str(e["snippet"] or ""))
          for e in d["entries"]]))

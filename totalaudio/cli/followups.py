@@ -41,10 +41,8 @@ def _write_ics(path: Path, items) -> None:
 
 
 def _render(items) -> None:
-    from rich.markup import escape
-
     output.table(f"{len(items)} follow-ups", ["Due", "Action", "Who", "Station", "Campaign", "Why"],
-                 [tuple(escape(str(cell or "")) for cell in (
+                 [tuple(str(cell or "") for cell in (
                      ("! " if i["overdue"] else "") + i["due"], i["action"], i["name"] or i["email"], i["station"],
                      i["campaign"], i["reason"] + ("; try " + ", ".join(a["email"] for a in i["alternatives"])
                                                    if i["alternatives"] else ""))) for i in items])

@@ -52,10 +52,8 @@ def log(purpose: Optional[str] = typer.Option(None, "--purpose", "-p", help="Onl
 
 
 def _plain(value: Any) -> str:
-    """A cell that rich prints as text, never as markup (errors and purposes may hold a service's words)."""
-    from rich.markup import escape
-
-    return escape("" if value is None else str(value))
+    """A cell as text (output.table prints every cell literally, never as markup)."""
+    return "" if value is None else str(value)
 
 
 def _usd(value: Any) -> str:

@@ -50,8 +50,3 @@ def say(line: str) -> None:
     output.stdout_console().print(line, markup=False, highlight=False)
 
 
-def table(title: str, columns: list[str], rows: Any) -> None:
-    """A table whose cells (names from users and from Stripe) are shown as written, never read as rich markup."""
-    from rich.markup import escape
-
-    output.table(title, columns, [[None if c is None else escape(str(c)) for c in row] for row in rows])

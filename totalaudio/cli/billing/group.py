@@ -8,7 +8,7 @@ import typer
 
 from totalaudio.cli import output
 from totalaudio.cli.billing import invoices, usage
-from totalaudio.cli.billing.common import table, CUSTOMER, PLAN, TRIAL, YEARLY, cfg, client, fmt, money, say
+from totalaudio.cli.billing.common import CUSTOMER, PLAN, TRIAL, YEARLY, cfg, client, fmt, money, say
 from totalaudio.cli.context import state
 
 app = output.group("Bill artists through Stripe: plans, customers, subscriptions, invoices, usage and status.")
@@ -62,7 +62,7 @@ def customers_list(json_: bool = output.JSON) -> None:
     from totalaudio.services.billing import customers
 
     rows = customers.list_customers(state().db)
-    output.emit(rows, fmt(json_), lambda data: table(
+    output.emit(rows, fmt(json_), lambda data: output.table(
         f"{len(data)} customers", ["Id", "Name", "Email", "Artists"],
         [(c["id"], c["name"], c["email"], ", ".join(c["artists"])) for c in data]))
 

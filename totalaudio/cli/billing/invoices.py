@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.billing.common import table, CUSTOMER, cfg, client, fmt, money, say
+from totalaudio.cli.billing.common import CUSTOMER, cfg, client, fmt, money, say
 from totalaudio.cli.context import state
 
 REFRESH = typer.Option(False, "--refresh", help="Read subscriptions and invoices from Stripe first.")
@@ -55,7 +55,7 @@ def invoices_list(status: Optional[str] = typer.Option(None, "--status", help="o
     if refresh:
         _refresh()
     rows = invoices.list_invoices(state().db, status, customer)
-    output.emit(rows, fmt(json_), lambda data: table(
+    output.emit(rows, fmt(json_), lambda data: output.table(
         f"{len(data)} invoices", ["Id", "Customer", "Status", "Due", "Remaining", "Campaign"],
         [(i["id"], i["customerId"], "OVERDUE" if i["overdue"] else i["status"], (i["dueDate"] or "")[:10],
           money(i["amountRemaining"], i["currency"]), i["campaignId"]) for i in data]))

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.billing.common import table, cfg, client, fmt, say
+from totalaudio.cli.billing.common import cfg, client, fmt, say
 from totalaudio.cli.context import state
 
 app = output.group("Usage billing: contacts pitched per artist per day, as Stripe meter events.")
@@ -36,6 +36,6 @@ def show(since: Optional[str] = SINCE, json_: bool = output.JSON) -> None:
     from totalaudio.services.billing import usage
 
     rows = usage.show(state().db, since)
-    output.emit(rows, fmt(json_), lambda data: table(
+    output.emit(rows, fmt(json_), lambda data: output.table(
         f"{len(data)} customer-artist days", ["Day", "Customer", "Artist", "Contacts", "Reported", "State"],
         [(r["day"], r["customerId"], r["artist"], r["value"], r["reportedValue"], r["state"]) for r in data]))
