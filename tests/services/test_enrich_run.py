@@ -38,7 +38,7 @@ def hostile():
         "/blocked/": lambda h: send(h, 200, PAGE),
     }
     site = Site(None, routes=routes)
-    slow = Site(None, routes={"/slow/": lambda h: send(h, 200, PAGE, delay=3.0)})
+    slow = Site(None, routes={"/slow/": lambda h: send(h, 200, PAGE, delay=8.0)})
     site.slow = slow
     yield site
     site.stop()
@@ -54,7 +54,7 @@ def test_one_hostile_site_never_stops_the_run_or_spoils_another(harbour, hostile
     targets = [Target(hostile.url + p, contact_id=p) for p in paths] + [Target(harbour.url, contact_id="good"),
                                                                        Target(hostile.slow.url + "slow/", contact_id="slow/")]
     records = {}
-    run(targets, allow(harbour, hostile, hostile.slow, site_timeout=2.5, read_timeout=5.0), EnrichOptions(budget=2),
+    run(targets, allow(harbour, hostile, hostile.slow, site_timeout=5.0, read_timeout=10.0), EnrichOptions(budget=2),
         lambda t, r: records.__setitem__(t.contact_id, to_json(r)))
     assert len(records) == 7
     expect = {"huge/": "larger than 2 MB", "slow/": "site time limit", "metadata/": "non-public address",
