@@ -1,6 +1,8 @@
 """A stateful loopback fake of the Airtable Web API: records, pagination, formulas, batches, limits and faults.
 
-No published API description of Airtable exists, so this fake follows the documented behaviour and answers
+No published API description of Airtable ex
+from tests.fakes.http import write_json
+ists, so this fake follows the documented behaviour and answers
 in the shapes recorded in ../shared/specs/airtable (checked by tests/clients/test_airtable_fake_shapes.py):
 list pages ``{"records": [{id, createdTime, fields}], "offset"}`` with page cursors that expire
 (422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE), filterByFormula (tests/fakes/airtable_formula.py), batch writes of
@@ -21,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from tests.fakes.airtable_formula import FormulaError, compile_formula
 from tests.fakes.airtable_values import FakeTable, ValueRejected, iso
+from tests.fakes.http import write_json
 
 MAX_BATCH = 10
 MAX_PAGE = 100
@@ -142,12 +145,7 @@ class AirtableFake:
             self.log.append(entry)
         if status == 200 and handler.command in ("POST", "PATCH", "PUT", "DELETE") and self.after_write:
             self.after_write(entry)  # the write is applied; the client has not heard back yet
-        data = json.dumps(payload).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json; charset=utf-8")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        write_json(handler, status, payload, {})
 
     def _auth(self, handler: BaseHTTPRequestHandler) -> None:
         if handler.headers.get("Authorization") != f"Bearer {self.token}":

@@ -1,7 +1,9 @@
 """A stateful loopback fake of the Gmail API (and of Google's token/revoke endpoints) for the real client.
 
 Every request is checked against the discovery document bundled in google-api-python-client: the route and
-method must exist, every query parameter must be one the method (or the API globally) declares, and a JSON body
+method must ex
+from tests.fakes.http import write_json
+ist, every query parameter must be one the method (or the API globally) declares, and a JSON body
 may only carry properties of the method's request schema. A request that fails is refused with 400 and kept in
 ``refused``; tests assert that list is empty. The mailbox keeps messages with labels, thread ids and a history
 log; history older than ``history_floor`` answers 404 as Gmail does when a start id has expired.
@@ -21,6 +23,8 @@ from email.policy import compat32
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.http import write_json
 
 
 def discovery() -> dict[str, Any]:
@@ -124,12 +128,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _reply(self, status: int, data: Any) -> None:
-        body = json.dumps(data).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        write_json(self, status, data, {})
 
     def _body(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)

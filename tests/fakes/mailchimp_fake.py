@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from tests.fakes.http import write_json
+
 COMPLIANCE = "{email} is already a list member in compliance state due to unsubscribe, bounce, or compliance review " \
              "and cannot be subscribed."
 
@@ -132,15 +134,7 @@ class MailchimpFake:
                     status, payload, headers = fake.dispatch(method, url.path, query, body)
                 finally:
                     fake._leave()
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                data = b"" if payload is None else json.dumps(payload).encode()
-                if payload is not None:
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                write_json(self, status, payload, headers)
 
             def do_GET(self) -> None:
                 self._serve("GET")

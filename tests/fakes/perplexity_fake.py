@@ -1,4 +1,6 @@
-"""A loopback stand-in of Perplexity's chat completions (the OpenAI shape plus ``citations``, ``search_results``
+"""A loopback stand-in of Perplex
+from tests.fakes.http import write_json
+ity's chat completions (the OpenAI shape plus ``citations``, ``search_results``
 and ``usage.cost``), with scripted answers: JSON, prose, a model that invents a URL, a refused model."""
 
 from __future__ import annotations
@@ -7,6 +9,8 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.http import write_json
 
 SEARCH = [{"title": "Radio A: new music policy", "url": "https://radioa.example.org/submit", "date": "2026-11-02"},
           {"title": "Morning Show presenter named", "url": "https://news.example.com/radio-a-morning",
@@ -50,12 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
         self.server.state.requests.append(body)
         status, data = self.server.state.reply(body)
-        raw = json.dumps(data).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
+        write_json(self, status, data, {})
 
 
 class PerplexityFake(ThreadingHTTPServer):

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
+from tests.fakes.http import write_json
 from tests.fakes.stripe_routes import Routes, StripeFail
 
 
@@ -133,15 +134,7 @@ class StripeFake:
                 raw = self.rfile.read(length).decode() if length else ""
                 params = decode_form(parse_qsl(url.query if method != "POST" else raw, keep_blank_values=True))
                 status, body, headers = fake.dispatch(method, url.path, params, dict(self.headers))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Request-Id", "req_" + secrets.token_hex(6))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                write_json(self, status, body, {"Request-Id": "req_" + secrets.token_hex(6), **headers})
 
             def do_GET(self) -> None:
                 self._serve("GET")

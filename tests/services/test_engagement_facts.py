@@ -5,10 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tests.claude_data import seed_campaign
 from totalaudio.services import engagement as eng
 from totalaudio.services.reports.facts import campaign_facts
-from totalaudio.store.campaigns import CampaignStore
-from totalaudio.store.contacts import ContactStore
 from totalaudio.store.db import open_db
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
@@ -64,27 +63,7 @@ def test_outcomes_weigh_by_type():
 @pytest.fixture
 def campaign_db(tmp_path):
     db = open_db(tmp_path / "tap.db")
-    people = ContactStore(db)
-    ids = {}
-    for name, station, genres in (("ann", "Radio A", ["indie"]), ("bob", "Radio A", ["indie", "rock"]),
-                                  ("cat", "Radio B", ["jazz"]), ("dan", "Radio C", [])):
-        ids[name] = f"ct_{name}"
-        people.insert_many([{"id": ids[name], "email": f"{name}@example.org", "first_name": name.title(),
-                             "station": station, "genres": genres, "region": "UK", "contact_type": "DJ"}])
-    store = CampaignStore(db)
-    cid = store.create({"name": "Spring single", "artist": "The Band"}, ids.values())
-    sent = at(5)
-    rows = [(n, "sent", sent, {}) for n in ids] + [
-        ("ann", "open", at(5, 30), {}),            # a scanner: within two minutes of delivery
-        ("ann", "open", at(4), {}), ("ann", "click", at(4), {}), ("ann", "reply", at(3), {"snippet": "love it"}),
-        ("ann", "outcome", at(2), {"type": "play", "date": "2026-11-29"}),
-        ("bob", "open", at(4, 0), {"proxy": True}), ("bob", "auto_reply", at(5, 60), {}),
-        ("cat", "bounce_hard", at(5, 10), {}), ("dan", "open", at(3), {}), ("dan", "unsubscribe", at(2), {})]
-    store.add_events({"email": f"{n}@example.org", "contact_id": ids[n], "campaign_id": cid, "source": "test",
-                      "kind": k, "at": w, "data": d} for n, k, w, d in rows)
-    db.table("events").insert({"email": "ann@example.org", "contact_id": ids["ann"], "campaign_id": cid,
-                               "source": "plugger", "kind": "quote", "at": at(1),
-                               "data": json.dumps({"text": "Already on the playlist"})})
+    cid, ids = seed_campaign(db, NOW)
     return db, cid, ids
 
 

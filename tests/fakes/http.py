@@ -1,0 +1,20 @@
+"""What every loopback fake's request handler shares: writing one JSON response."""
+
+from __future__ import annotations
+
+import json
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+
+def write_json(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str]) -> None:
+    """One response: the headers given, a JSON body (none for None) and its Content-Length."""
+    data = b"" if payload is None else json.dumps(payload).encode()
+    handler.send_response(status)
+    for key, value in headers.items():
+        handler.send_header(key, value)
+    if payload is not None:
+        handler.send_header("Content-Type", "application/json; charset=utf-8")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
