@@ -82,6 +82,10 @@ COMMANDS = [
     Case(("research", "industry", "college radio in 2026", "--json")),
     Case(("research", "contact", "dj@station.example", "--json"), ("contacts",)),
     Case(("research", "contact", "dj@station.example"), ("contacts",)),
+    Case(("gmail", "watch", "--once", "--json"), ("gmail",)),
+    Case(("gmail", "watch", "--once"), ("gmail",)),
+    Case(("gmail", "send", "--template", "{release}", "--subject", "Hi", "--to", "dj@station.example", "--yes",
+          "--json"), ("contacts", "gmail")),
     Case(("notify", "test", "--json")),
     Case(("notify", "test")),
 ]
