@@ -174,6 +174,9 @@ class Crawler:
                 while len(running) < self.parallel and self._room(site, len(running)) and site.frontier:
                     neg, _len, url, depth, source = heapq.heappop(site.frontier)
                     if canonical(url) not in site.seen:
+                        # seen from the moment it is scheduled: a URL queued twice (a better offer came later)
+                        # may be popped again before this task starts, and must not be fetched twice
+                        site.seen.add(canonical(url))
                         running.add(asyncio.ensure_future(self._visit(site, url, -neg, depth, source)))
                 if not running:
                     return
