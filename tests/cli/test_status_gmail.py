@@ -60,6 +60,8 @@ def test_an_expired_token_that_cannot_be_refreshed_is_failing(monkeypatch):
     assert code == 5 and gmail["configured"] is True and gmail["ok"] is False
     assert gmail["missing"] == ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"]
     assert "expired at" in gmail["detail"] and "GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are not set" in gmail["detail"]
+    shown = tap("gmail", "auth", "--status").out
+    assert "(expired)" in shown and "it cannot be refreshed" in shown and "refreshed on next use" not in shown
 
 
 def test_an_expired_token_without_a_refresh_token_says_so(monkeypatch):
