@@ -71,7 +71,7 @@ def test_max_cost_stops_before_the_call_that_would_go_over_and_keeps_what_was_do
     assert result.code == 4 and result.out == ""
     error = result.err_json()["error"]
     assert error["operation"] == "budget" and "--max-cost" in error["message"] and error["hint"] == "raise --max-cost"
-    assert "1 contacts enriched before it are kept" in error["message"]
+    assert "1 contact enriched before it is kept" in error["message"]
     [call] = [c for c in llm_calls() if c["run_id"]]  # the one summary that fitted; the other was never asked for
     enriched = [tap("contacts", "show", e, "--json").json()["lastEnriched"] for e in
                 ("alfie@stormfm.co.uk", "hal@harbour.example")]

@@ -128,8 +128,10 @@ def _stopped(exc: BaseException, result, fmt: str) -> BaseException:
     if not isinstance(exc, IntegrationError) or exc.operation != "budget":
         return exc
     spent = f"${result.ai['costUsd']:.4f} in {result.ai['calls']} Claude calls" if result.ai else "nothing"
-    return IntegrationError(exc.service, exc.operation, f"{exc.error}. The run stopped there: {result.updated} "
-                            f"contacts enriched before it are kept ({spent}; run {result.run_id})", hint=exc.hint)
+    n = result.updated
+    kept = "1 contact enriched before it is" if n == 1 else f"{n} contacts enriched before it are"
+    return IntegrationError(exc.service, exc.operation, f"{exc.error}. The run stopped there: {kept} kept ({spent}; "
+                            f"run {result.run_id})", hint=exc.hint)
 
 
 def _research(db, settings, run_id, contact_ids, refresh, max_cost=None) -> None:
