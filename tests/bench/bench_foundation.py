@@ -20,11 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.bench.synth import write_contacts  # noqa: E402
 
 SDKS = ("pyairtable", "anthropic", "stripe", "googleapiclient", "mailchimp_marketing")
+# tap's settings (plain help, no rich), so the baseline is what Typer itself costs with that many groups.
 BASELINE = """
 import typer
-app = typer.Typer(add_completion=False)
+app = typer.Typer(add_completion=False, rich_markup_mode=None)
 for i in range({groups}):
-    sub = typer.Typer()
+    sub = typer.Typer(rich_markup_mode=None)
     @sub.command()
     def cmd():
         "A command."
