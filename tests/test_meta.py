@@ -132,11 +132,12 @@ def test_services_are_capability_packages():
 
 
 def walk(command, path="tap"):
-    subcommands = getattr(command, "commands", None)
-    if subcommands:
-        for name, sub in subcommands.items():
-            yield from walk(sub, f"{path} {name}")
-    if not subcommands or getattr(command, "invoke_without_command", False):
+    from totalaudio.cli.lazy import subcommands
+
+    subs = list(subcommands(command))  # the root's groups are imported lazily: load them all here
+    for name, sub in subs:
+        yield from walk(sub, f"{path} {name}")
+    if not subs or getattr(command, "invoke_without_command", False):
         yield path, command
 
 

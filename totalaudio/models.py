@@ -140,3 +140,6 @@ class HealthResult:
     latency_ms: float | None = None
     detail: str | None = None
     error: dict[str, Any] | None = None
+    # For an integration authorised by a stored OAuth token (Gmail): account, expiry, expired, refreshWith,
+    # refreshNeeds. The token, not the environment, is what makes it configured.
+    auth: dict[str, Any] | None = None

@@ -3,7 +3,8 @@ in, and the token shapes of every service tap talks to.
 
 The edges call it (errors, the CLI's output streams, the store's run log, journal, dead letters and model-call
 log, cassettes, notifications), so code that raises a TapError or prints never has to. ``redact(text)`` and
-``redact_obj(obj)`` are there for anything else.
+``redact_obj(obj)`` are there for anything else. The journal's record images are the user's own data, written
+back by an undo: in them only the configured secrets are masked (``Redactor.known``), never token shapes.
 """
 
 from __future__ import annotations
@@ -129,14 +130,22 @@ class Redactor:
             text = text[:start] + MASK + text[end:]
         return text
 
-    def __call__(self, text: str) -> str:
-        """``text`` with every known secret and token shape masked."""
+    def known(self, text: str) -> str:
+        """``text`` with the known secrets masked (every encoding), but not token shapes or credential contexts:
+        for the user's own records, where a random-looking note or a "password: ..." line is data."""
         if not text:
             return text
         if self.plain is not None:
             text = self.plain.sub(MASK, text)
         if self.b64 is not None:
             text = self._widened(self.b64, text)
+        return text
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every known secret and token shape masked."""
+        if not text:
+            return text
+        text = self.known(text)
         for literal, pattern in SHAPE_RES:
             if literal in text:
                 text = pattern.sub(MASK, text)

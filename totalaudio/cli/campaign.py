@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.contacts import GENRE, LIMIT, SEARCH, STATION, STATUS, TYPE
+from totalaudio.cli.filters import GENRE, LIMIT, SEARCH, STATION, STATUS, TYPE
 from totalaudio.cli.context import state
 
 app = output.group("Run a release as one campaign: choose contacts, run the steps, see where it stands.")

@@ -10,7 +10,7 @@ from typing import Any, Optional
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.contacts import GENRE, SEARCH, STATION, STATUS, TYPE
+from totalaudio.cli.filters import GENRE, SEARCH, STATION, STATUS, TYPE
 from totalaudio.cli.context import state
 from totalaudio.errors import InputError
 

@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterable
 
 import typer
 
+from totalaudio.cli.lazy import subcommands
+
 COMPLETE_VAR = "_TAP_COMPLETE"
 LIMIT = 50  # candidates a shell shows usefully; the store can hold thousands of contacts
 
@@ -57,7 +59,7 @@ def attach(command: Any, parent: str = "tap") -> None:
         completer = _completer_for(parent, param)
         if completer is not None:
             param._custom_shell_complete = completer  # click's hook for shell_complete=; see the module doc
-    for name, sub in getattr(command, "commands", {}).items():
+    for name, sub in subcommands(command):
         attach(sub, name)
 
 

@@ -10,15 +10,9 @@ import typer
 
 from totalaudio.cli import output
 from totalaudio.cli.context import state
+from totalaudio.cli.filters import GENRE, LIMIT, SEARCH, STATION, STATUS, TYPE
 
 app = output.group("Import, list, show and export contacts in the local store.")
-
-GENRE = typer.Option(None, "--genre", "-g", help="Only contacts with this genre (case-insensitive).")
-STATION = typer.Option(None, "--station", "-s", help="Only contacts whose station contains this text.")
-TYPE = typer.Option(None, "--type", "-t", help="Only this contact type (radio, press, playlist, blog, podcast ...).")
-STATUS = typer.Option(None, "--status", help="Only this status (opted-in, unsubscribed, bounced ...).")
-SEARCH = typer.Option(None, "--search", "-q", help="Free text matched against names, email, station, show, notes.")
-LIMIT = typer.Option(None, "--limit", "-n", min=1, help="At most this many contacts.")
 
 
 def _filter(genre, station, contact_type, status, search, limit):

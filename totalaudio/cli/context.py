@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from totalaudio.config import Settings
+if TYPE_CHECKING:  # imported when first needed: `tap --help` reads no configuration
+    from totalaudio.config import Settings
 
 
 class State:
@@ -23,6 +24,8 @@ class State:
     def settings(self) -> Settings:
         """Settings from flags > env > .env > tap.toml > defaults."""
         if self._settings is None:
+            from totalaudio.config import Settings
+
             self._settings = Settings(self.flags)
             for warning in self._settings.warnings:
                 sys.stderr.write(f"warning: {warning}\n")

@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.contacts import GENRE, SEARCH, STATION, STATUS, TYPE
+from totalaudio.cli.filters import GENRE, SEARCH, STATION, STATUS, TYPE
 from totalaudio.cli.context import state
 from totalaudio.errors import InputError
 
@@ -71,9 +71,13 @@ def _render_status(s) -> None:
     if not s.authorised:
         print("Gmail is not authorised: run `tap gmail auth`")
         return
-    expiry = f"access token expires {s.expiry}" + (" (expired; refreshed on next use)" if s.expired else "")
+    from totalaudio.services.gmail.auth import cannot_refresh
+
+    expired = " (expired; refreshed on next use)" if s.refresh_with else " (expired)"
+    expiry = f"access token expires {s.expiry}" + (expired if s.expired else "")
+    renewal = f"; {cannot_refresh(s)}" if not s.refresh_with else ""
     print(f"Gmail authorised for {s.account or '?'}; scopes {', '.join(x.rsplit('/', 1)[-1] for x in s.scopes)}; "
-          f"{expiry if s.expiry else 'no expiry stored'}; key from {s.key_source}")
+          f"{expiry if s.expiry else 'no expiry stored'}; key from {s.key_source}{renewal}")
 
 
 @app.command("logout")

@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from totalaudio.cli import output
-from totalaudio.cli.contacts import GENRE, SEARCH, STATION, STATUS, TYPE
+from totalaudio.cli.filters import GENRE, SEARCH, STATION, STATUS, TYPE
 from totalaudio.cli.context import state
 
 app = typer.Typer(help="Sync contacts to a Mailchimp audience, create and send campaigns, read their results.",

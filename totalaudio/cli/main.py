@@ -9,20 +9,55 @@ from typing import Optional
 import typer
 
 from totalaudio import __version__
-from totalaudio.cli import config as config_cmd
-from totalaudio.cli import contacts, db, demo, queue, status
-from totalaudio.cli import mailchimp
-from totalaudio.cli import airtable
-from totalaudio.cli import billing
-from totalaudio.cli import claude, llm, research
-from totalaudio.cli import notify, webhooks
-from totalaudio.cli import campaign, followups, report
-from totalaudio.cli import gmail
-from totalaudio.cli import completion
 from totalaudio.cli.context import State, set_state
+from totalaudio.cli.lazy import Entry, LazyGroup
+
+
+class Commands(LazyGroup):
+    """tap's commands: each module is imported only when its command runs (``tap --help`` imports none).
+    The help here is the first paragraph of the command's own (tests/cli/test_lazy.py keeps them equal)."""
+
+    entries = (
+        Entry("status", "totalaudio.cli.status:status",
+              "Show every integration: configured or not (and what is missing), and a live check with its latency."),
+        Entry("demo", "totalaudio.cli.demo:demo",
+              "Walk through tap offline on the bundled example contacts, in a throwaway TAP_HOME."),
+        Entry("followups", "totalaudio.cli.followups:followups", "Who to chase and when: opened but no reply, "
+              "replied with no outcome, back from away, try another contact."),
+        Entry("report", "totalaudio.cli.report:report", "The report a plugger sends the artist: figures, funnel, "
+              "charts, stations, quotes and the story."),
+        Entry("completion", "totalaudio.cli.completion:completion",
+              "Print the shell completion script for bash, zsh or fish (the README says where to put it)."),
+        Entry("contacts", "totalaudio.cli.contacts:app", "Import, list, show and export contacts in the local store."),
+        Entry("config", "totalaudio.cli.config:app", "Show the effective configuration."),
+        Entry("db", "totalaudio.cli.db:app", "The local SQLite store: path, status and backups."),
+        Entry("queue", "totalaudio.cli.queue:app", "The dead-letter queue of failed external calls."),
+        Entry("mailchimp", "totalaudio.cli.mailchimp:app",
+              "Sync contacts to a Mailchimp audience, create and send campaigns, read their results."),
+        Entry("airtable", "totalaudio.cli.airtable:app",
+              "Airtable: sync the base with the local store, audit it, enrich it, analyse domains."),
+        Entry("billing", "totalaudio.cli.billing:app",
+              "Bill artists through Stripe: plans, customers, subscriptions, invoices, usage and status."),
+        Entry("claude", "totalaudio.cli.claude:app", "Claude writes from what tap knows: campaign reports "
+              "(every number checked), pitches, posts, analysis."),
+        Entry("llm", "totalaudio.cli.llm:app",
+              "Every Claude and Perplexity call tap made: tokens, cache reads, cost and the run it was in."),
+        Entry("research", "totalaudio.cli.research:app",
+              "Research with sources you can click (only those the API returned), kept 30 days per subject."),
+        Entry("webhooks", "totalaudio.cli.webhooks:app",
+              "Receive Stripe, Mailchimp and Make.com webhooks; list and replay what arrived."),
+        Entry("notify", "totalaudio.cli.notify:app",
+              "Notifications to a Make.com scenario (MAKE_WEBHOOK_URL), Standard Webhooks signed."),
+        Entry("campaign", "totalaudio.cli.campaign:app",
+              "Run a release as one campaign: choose contacts, run the steps, see where it stands."),
+        Entry("gmail", "totalaudio.cli.gmail:app",
+              "Connect Gmail, sort replies (human, auto_reply, bounce, unsubscribe), send personal pitches."),
+    )
+
 
 app = typer.Typer(
     name="tap",
+    cls=Commands,
     help="tap: run a music-promotion business from the terminal: contacts, Airtable, Mailchimp, Gmail, "
          "Claude, Perplexity, Make.com and Stripe over one local SQLite store.",
     no_args_is_help=True,
@@ -59,31 +94,11 @@ def root(
         ctx.with_resource(recording(record_http, [ctx.invoked_subcommand or ""] + ctx.args))
 
 
-app.add_typer(contacts.app, name="contacts")
-app.command("status")(status.status)
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(db.app, name="db")
-app.add_typer(queue.app, name="queue")
-app.command("demo")(demo.demo)
-app.add_typer(mailchimp.app, name="mailchimp")
-app.add_typer(airtable.app, name="airtable")
-app.add_typer(billing.app, name="billing")
-app.add_typer(claude.app, name="claude")
-app.add_typer(llm.app, name="llm")
-app.add_typer(research.app, name="research")
-app.add_typer(webhooks.app, name="webhooks")
-app.add_typer(notify.app, name="notify")
-app.add_typer(campaign.app, name="campaign")
-app.command("followups")(followups.followups)
-app.command("report")(report.report)
-app.add_typer(gmail.app, name="gmail")
-app.command("completion")(completion.completion)
-
-
 def main() -> None:
     """Console entry point: run and exit with the documented code."""
     import signal
 
+    from totalaudio.cli import completion
     from totalaudio.cli.errors import run
 
     # Like any Unix filter: when the reader of stdout goes away (`tap contacts list --jsonl | head -1`), end

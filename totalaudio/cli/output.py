@@ -15,6 +15,8 @@ JSON = typer.Option(False, "--json", help="Print the result as one JSON document
 JSONL = typer.Option(False, "--jsonl", help="Stream one JSON object a line.")
 CSV = typer.Option(False, "--csv", help="Print CSV (cells protected against formula injection).")
 DRY_RUN = typer.Option(False, "--dry-run", help="Show what would change; change nothing, anywhere.")
+MAX_COST = typer.Option(None, "--max-cost", min=0.0, help="Stop before a model call that would take this run over "
+                        "this many US dollars (exit 4).")
 
 
 def group(help_text: str) -> typer.Typer:

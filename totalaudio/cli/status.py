@@ -42,6 +42,6 @@ def _render(report) -> None:
     rows = []
     for r in report["integrations"]:
         latency = f"{r.latency_ms:.0f} ms" if r.latency_ms is not None else ""
-        detail = f"missing {', '.join(r.missing)}" if r.missing else (r.detail or "")
+        detail = f"missing {', '.join(r.missing)}" if not r.configured else (r.detail or "")
         rows.append((r.title, _state_word(r), latency, detail))
     output.table(f"tap status (home: {report['home']})", ["Integration", "State", "Latency", "Detail"], rows)

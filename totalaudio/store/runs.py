@@ -68,6 +68,16 @@ def _dump(value: Any, redactor: Any = None) -> str | None:
     return (redactor or current())(json.dumps(value, ensure_ascii=False, default=str))
 
 
+def _image(value: Any, redactor: Any = None) -> str | None:
+    """JSON text of a record's before/after image for the journal. The images are the user's own records
+    (contacts, campaigns, members), held as they are in their tables, and an undo or a resumed push writes them
+    back: only the configured secrets are masked, not token shapes, or a random-looking note would come back as
+    <redacted>. Run arguments, results and errors (``_dump``) keep the full redaction."""
+    if value is None:
+        return None
+    return (redactor or current()).known(json.dumps(value, ensure_ascii=False, default=str))
+
+
 class RunLog:
     """Starts, finishes and lists runs of mutating commands."""
 
@@ -136,7 +146,7 @@ class Journal:
         """Append entries ``{entity, entity_id, op, before, after[, target, state]}``."""
         now, red = utc_now(), current()
         rows = [{"run_id": run_id, "entity": e["entity"], "entity_id": e["entity_id"], "op": e["op"],
-                 "before": _dump(e.get("before"), red), "after": _dump(e.get("after"), red),
+                 "before": _image(e.get("before"), red), "after": _image(e.get("after"), red),
                  "target": e.get("target", "local"), "state": e.get("state", "done"), "created_at": now}
                 for e in entries]
         columns = ("run_id", "entity", "entity_id", "op", "before", "after", "target", "state", "created_at")
@@ -149,7 +159,7 @@ class Journal:
         """Append one entry and return its id."""
         table = self.db.table("journal")
         table.insert({"run_id": run_id, "entity": entity, "entity_id": entity_id, "op": op,
-                      "before": _dump(before), "after": _dump(after), "target": extra.get("target", "local"),
+                      "before": _image(before), "after": _image(after), "target": extra.get("target", "local"),
                       "state": extra.get("state", "done"), "created_at": utc_now()})
         return table.last_pk
 

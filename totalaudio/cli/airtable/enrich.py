@@ -10,7 +10,7 @@ import typer
 from totalaudio.cli import output
 from totalaudio.cli.airtable.group import app
 from totalaudio.cli.context import state
-from totalaudio.errors import InputError
+from totalaudio.errors import InputError, IntegrationError
 
 LIMIT = typer.Option(None, "--limit", "-n", min=1, help="Enrich at most this many contacts.")
 ONLY_MISSING = typer.Option(False, "--only-missing", help="Only contacts never enriched.")
@@ -29,7 +29,7 @@ RENDER = typer.Option(None, "--render", help="Headless Chromium for pages built 
 @app.command("enrich")
 def enrich(limit: Optional[int] = LIMIT, only_missing: bool = ONLY_MISSING, refresh: bool = REFRESH,
            concurrency: Optional[int] = CONCURRENCY, push: bool = PUSH, ai: bool = AI, research: bool = RESEARCH,
-           url: Optional[str] = URL, render: Optional[str] = RENDER,
+           url: Optional[str] = URL, render: Optional[str] = RENDER, max_cost: Optional[float] = output.MAX_COST,
            dry_run: bool = output.DRY_RUN, json_: bool = output.JSON, jsonl: bool = output.JSONL) -> None:
     """Crawl station websites: genres, submission guidelines, shows, forms, socials, emails, a summary."""
     fmt = output.pick_format(json_, jsonl)
@@ -37,19 +37,22 @@ def enrich(limit: Optional[int] = LIMIT, only_missing: bool = ONLY_MISSING, refr
         raise InputError("--only-missing and --refresh contradict each other; give one")
     if render is not None and render not in ("auto", "always", "never"):
         raise InputError(f"--render {render!r}: give auto, always or never")
+    if max_cost is not None and not (ai or research):
+        raise InputError("--max-cost limits the model calls of --ai and --research; give one of them")
     if url is not None:
-        _one_url(url, concurrency, ai, fmt, render)
+        _one_url(url, concurrency, ai, fmt, render, max_cost)
         return
-    _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, render, research)
+    _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, render, research, max_cost)
 
 
-def _writer(ai: bool):
+def _writer(ai: bool, run_id: Optional[str] = None, max_cost: Optional[float] = None):
     from totalaudio.services.enrich import service
 
-    return service.ai_writer(state().settings) if ai else None
+    return service.ai_writer(state().settings, run_id=run_id, max_cost=max_cost) if ai else None
 
 
-def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str, render: Optional[str]) -> None:
+def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str, render: Optional[str],
+             max_cost: Optional[float]) -> None:
     from totalaudio.services.enrich import runner, service
     from totalaudio.services.enrich.website import normalise_url
 
@@ -60,14 +63,15 @@ def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str, render: O
     records: list[Any] = []
     runner.run([runner.Target(target_url)], service.policy_from(settings, concurrency),
                service.options_from(settings, refresh=True, render=render), lambda _t, r: records.append(r),
-               writer=_writer(ai))
+               writer=_writer(ai, max_cost=max_cost))
     if fmt == "jsonl":
         output.print_jsonl(records)
     else:
         output.emit(records[0], fmt, _render_one)
 
 
-def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, render, research=False) -> None:
+def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt, render, research=False,
+              max_cost=None) -> None:
     from totalaudio.services.enrich import runner, service
     from totalaudio.store.enrichment import PageCacheStore
 
@@ -78,13 +82,15 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt,
     if research and not dry_run:
         settings.require("perplexity")
     chosen, skipped = service.select(db, limit=limit, only_missing=only_missing)
-    writer = _writer(ai)
+    if ai:
+        settings.require("claude")  # before taking the lock and crawling, not at the first summary
     result = service.EnrichResult(dry_run=dry_run, selected=len(chosen), skipped=skipped)
     sink = (lambda data: output.print_jsonl([data])) if fmt == "jsonl" else None
     args = {"limit": limit, "onlyMissing": only_missing, "refresh": refresh, "push": push, "ai": ai,
-            "render": render, "research": research}
+            "render": render, "research": research, "maxCost": max_cost}
     with st.mutating("airtable enrich", args, dry_run=dry_run) as run_id:
         result.run_id = run_id
+        writer = _writer(ai, run_id, max_cost)
         applier = service.Applier(db, run_id, {c.id: c for c, _t in chosen}, dry_run=dry_run, result=result,
                                   sink=sink)
         store = None if dry_run else service.EnrichmentStore(db)
@@ -94,22 +100,46 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt,
             progress = _run_with_progress(runner, [t for _c, t in chosen], service, settings, concurrency,
                                           options, applier, kwargs)
             result.pages = progress.pages
-        except KeyboardInterrupt:
-            result.interrupted = True
-            _finish(result, fmt)
-            raise
+        except (KeyboardInterrupt, IntegrationError) as exc:
+            result.ai = _ai_spend(writer, max_cost)
+            raise _stopped(exc, result, fmt) from None
+        result.ai = _ai_spend(writer, max_cost)
         if research and not dry_run:
-            _research(db, settings, run_id, [c.id for c, _t in chosen], refresh)
+            _research(db, settings, run_id, [c.id for c, _t in chosen], refresh, max_cost)
         if push and not dry_run:
             result.pushed = service.push(db, settings, run_id)
     _finish(result, fmt)
 
 
-def _research(db, settings, run_id, contact_ids, refresh) -> None:
+def _ai_spend(writer, max_cost: Optional[float]) -> Optional[dict]:
+    """This run's Claude calls and their cost (None without --ai)."""
+    if writer is None:
+        return None
+    return {"calls": writer.calls, "costUsd": writer.cost, "maxCost": max_cost}
+
+
+def _stopped(exc: BaseException, result, fmt: str) -> BaseException:
+    """What leaves a run that did not finish: an interrupt after printing what was done; a spending limit saying
+    what was kept; other failures unchanged."""
+    if isinstance(exc, KeyboardInterrupt):
+        result.interrupted = True
+        _finish(result, fmt)
+        return exc
+    if not isinstance(exc, IntegrationError) or exc.operation != "budget":
+        return exc
+    spent = f"${result.ai['costUsd']:.4f} in {result.ai['calls']} Claude calls" if result.ai else "nothing"
+    n = result.updated
+    kept = "1 contact enriched before it is" if n == 1 else f"{n} contacts enriched before it are"
+    return IntegrationError(exc.service, exc.operation, f"{exc.error}. The run stopped there: {kept} kept ({spent}; "
+                            f"run {result.run_id})", hint=exc.hint)
+
+
+def _research(db, settings, run_id, contact_ids, refresh, max_cost=None) -> None:
     from totalaudio.services.research import enrich as research_step
     from totalaudio.services.research.service import session_for
 
-    done = research_step.fill(db, session_for(db, settings, run_id=run_id), contact_ids, refresh=refresh)
+    session = session_for(db, settings, run_id=run_id, max_cost=max_cost)
+    done = research_step.fill(db, session, contact_ids, refresh=refresh)
     output.note(f"research: {done['researched']} researched, {done['reused']} reused, {done['skipped']} needed none, "
                 f"{len(done['failed'])} failed")
 
@@ -156,6 +186,8 @@ def _render_result(result) -> None:
     output.table(_summary(result), ["Email", "Station", "Website", "Conf.", "Genres", "Errors"], rows)
     if result.pushed:
         output.note(f"pushed to Airtable: {result.pushed}")
+    if result.ai:
+        output.note(f"Claude: {result.ai['calls']} calls, ${result.ai['costUsd']:.4f}")
 
 
 def _render_one(record) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from totalaudio.errors import InputError
+from totalaudio.redact import current
 from totalaudio.store.contacts import ContactStore, from_row
 from totalaudio.store.runs import Journal, RunLog
 
@@ -88,10 +89,17 @@ def _plain(value: Any) -> Any:
 
 
 def _same(a: Any, b: Any) -> bool:
+    """Whether stored value ``a`` is still the journal's ``b`` (which has any configured secret masked)."""
     def norm(v: Any) -> Any:
         v = list(v) if isinstance(v, tuple) else v
         return None if v in ("", None, [], {}) else json.loads(json.dumps(v, default=str))
-    return norm(a) == norm(b)
+    return norm(a) == norm(b) or norm(_masked(a)) == norm(b)
+
+
+def _masked(value: Any) -> Any:
+    """A value as the journal keeps it: a configured secret in it masked (an undo then writes the mask back)."""
+    text = json.dumps(list(value) if isinstance(value, tuple) else value, default=str)
+    return json.loads(current().known(text))
 
 
 def _load_run(db: Any, run_id: str) -> list[dict[str, Any]]:

@@ -88,10 +88,11 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
         async with WebClient(policy, resolver=resolver) as web:
             renderer = Renderer(web, options.render) if options.render != "never" else None
             crawler = Crawler(web, budget=options.budget, cache=cache, pool=pool, renderer=renderer)
-            jobs = [_site(crawler, site, group, policy, options, on_record, history, writer, progress, gate)
-                    for site, group in by_site.items()]
+            stop = asyncio.Event()
+            jobs = [_stopping(stop, _site(crawler, site, group, policy, options, on_record, history, writer, progress,
+                                          gate, stop)) for site, group in by_site.items()]
             try:
-                await asyncio.gather(*jobs)
+                await _until_stopped(jobs)
                 await warming
             finally:
                 warming.cancel()
@@ -101,6 +102,24 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
     return progress
+
+
+async def _stopping(stop: asyncio.Event, job) -> None:
+    """Run one site's job; its failure (a spending limit reached) stops the run."""
+    try:
+        await job
+    except Exception:
+        stop.set()
+        raise
+
+
+async def _until_stopped(jobs: list) -> None:
+    """Wait for every site. After a failure no new site starts, and the sites under way finish (a summary already
+    paid for is stored), before the run's connections close; then the first failure is raised."""
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    failure = next((r for r in results if isinstance(r, BaseException)), None)
+    if failure is not None:
+        raise failure
 
 
 def _parse_pool(workers: int | None, sites: int):
@@ -130,8 +149,10 @@ async def _warm_up(pool) -> None:
     await asyncio.gather(*jobs)
 
 
-async def _site(crawler, website, group, policy, options, on_record, history, writer, progress, gate) -> None:
+async def _site(crawler, website, group, policy, options, on_record, history, writer, progress, gate, stop) -> None:
     async with gate:
+        if stop.is_set():
+            return
         stored = None if options.refresh or history is None else history.fresh(website, options.fresh_seconds)
         if stored is not None:
             progress.reused += 1
@@ -211,6 +232,8 @@ async def _record(site: SiteCrawl, target: Target, writer: Writer | None, budget
         try:
             summary = await asyncio.to_thread(writer, intelligence.AI_SYSTEM, intelligence.ai_prompt(name, data))
         except TapError as exc:
+            if getattr(exc, "operation", None) == "budget":
+                raise  # a spending limit stops the run: this site is left for the next one, not stored without AI
             errors.append(f"AI summary failed, kept the deterministic one: {exc.message}")
     return EnrichmentData(email=target.email, domain=domain_of(site.start), station_name=name,
                           website_url=pages[0].url if pages else site.start, scraped_data=data,

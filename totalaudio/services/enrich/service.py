@@ -40,6 +40,7 @@ class EnrichResult:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     records: list[Any] = field(default_factory=list)
     pushed: dict[str, Any] | None = None
+    ai: dict[str, Any] | None = None  # with --ai: {calls, costUsd, maxCost} of this run's Claude calls
 
 
 def policy_from(settings: Settings, concurrency: int | None = None) -> CrawlPolicy:
@@ -151,18 +152,23 @@ class Applier:
             self.result.updated += 1
 
 
-def ai_writer(settings: Settings, log: bool = True) -> Callable[[str, str], str]:
+def ai_writer(settings: Settings, log: bool = True, *, run_id: str | None = None,
+              max_cost: float | None = None) -> Callable[[str, str], str]:
     """A contactIntelligence writer backed by Claude (ConfigError without ANTHROPIC_API_KEY); every call is
-    logged in the store's llm_calls, through a connection of its own (the writer runs in worker threads)."""
+    logged in the store's llm_calls with ``run_id``, through a connection of its own (the writer runs in worker
+    threads), and none is made that could take the run over ``max_cost`` or ``[llm] monthly_cap``."""
     from totalaudio.clients import anthropic as claude
 
     client = claude.build(settings)
     if not log:
         return lambda system, prompt: client.complete(prompt, system=system)
     from totalaudio.services.llm import logged_writer
+    from totalaudio.services.llm.budget import budget_from
+    from totalaudio.services.llm.prices import price_table
     from totalaudio.store.db import open_db
 
-    return logged_writer(open_db(settings.db_path), client, "enrich.contactIntelligence")
+    return logged_writer(open_db(settings.db_path), client, "enrich.contactIntelligence", run_id,
+                         budget=budget_from(settings, max_cost, run_id), prices=price_table(settings))
 
 
 def push(db, settings: Settings, run_id: str | None) -> dict[str, Any]:

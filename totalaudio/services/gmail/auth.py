@@ -24,6 +24,10 @@ class AuthStatus:
     key_source: str | None
     token_host: str | None
     project: str | None
+    # Renewing the access token needs the refresh token and an OAuth client: the stored token's own, or else
+    # GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (the rule of clients.gmail.build).
+    refresh_with: str | None = None  # "storedToken" or "environment"; None when it cannot be refreshed
+    refresh_needs: tuple[str, ...] = ()  # what renewing it lacks: variable names, or "refresh token"
 
 
 def scopes(labelling: bool) -> list[str]:
@@ -67,7 +71,35 @@ def status(settings: Settings) -> AuthStatus:
         expired = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) < datetime.now(timezone.utc)
     host = (token.get("token_uri") or gmail_client.TOKEN_URI).split("/")[2]
     return AuthStatus(True, token.get("account"), tuple(token.get("scopes") or gmail_client.SCOPES), expiry, expired,
-                      bool(token.get("refresh_token")), store.key_source(), host, project)
+                      bool(token.get("refresh_token")), store.key_source(), host, project, *_refresh(settings, token))
+
+
+def _refresh(settings: Settings, token: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """(where the OAuth client for a refresh comes from, what is missing for one)."""
+    needs = () if token.get("client_id") and token.get("client_secret") else settings.missing("gmail")
+    needs = (() if token.get("refresh_token") else ("refresh token",)) + needs
+    if needs:
+        return None, needs
+    return ("storedToken" if token.get("client_id") and token.get("client_secret") else "environment"), ()
+
+
+def summary(auth: AuthStatus) -> str:
+    """One line on the stored authorisation: account, expiry, and whether (or why not) it can be renewed."""
+    when = f"token {'expired at' if auth.expired else 'valid until'} {auth.expiry}" if auth.expiry else "expiry unknown"
+    if auth.refresh_with:
+        how = {"storedToken": "the stored token's OAuth client", "environment": "GOOGLE_CLIENT_ID/SECRET"}
+        return f"{auth.account or 'account unknown'}: {when}, refreshed with {how[auth.refresh_with]}"
+    return f"{auth.account or 'account unknown'}: {when}; {cannot_refresh(auth)}"
+
+
+def cannot_refresh(auth: AuthStatus) -> str:
+    """Why the stored token cannot be renewed, naming exactly what is missing."""
+    reasons = ["it has no refresh token"] if "refresh token" in auth.refresh_needs else []
+    variables = [n for n in auth.refresh_needs if n != "refresh token"]
+    if variables:
+        reasons.append(f"it carries no OAuth client and {' and '.join(variables)} "
+                       f"{'is' if len(variables) == 1 else 'are'} not set")
+    return "it cannot be refreshed: " + "; ".join(reasons)
 
 
 def logout(settings: Settings) -> dict[str, Any]:

@@ -24,19 +24,21 @@ class Budget:
         """Whether any limit applies (only then is the prompt counted before a call)."""
         return self.max_cost is not None or self.monthly_cap is not None
 
-    def check(self, db: Any, service: str, purpose: str, estimate: float, now: datetime | None = None) -> None:
+    def check(self, db: Any, service: str, purpose: str, estimate: float, now: datetime | None = None,
+              pending: float = 0.0) -> None:
         """Raise IntegrationError (exit 4) naming what was spent when a call costing up to ``estimate`` would go
-        over a limit."""
+        over a limit; ``pending`` is the most the calls still in flight (not logged yet) can cost."""
         log = LLMLog(db)
+        flight = f" (and up to ${pending:.4f} in calls under way)" if pending else ""
         if self.max_cost is not None:
             spent = log.spent(run_id=self.run_id) if self.run_id else 0.0
-            if spent + estimate > self.max_cost:
-                raise _over(service, purpose, f"this run has spent ${spent:.4f} of --max-cost ${self.max_cost:.4f}",
-                            estimate, "raise --max-cost")
+            if spent + pending + estimate > self.max_cost:
+                raise _over(service, purpose, f"this run has spent ${spent:.4f}{flight} of --max-cost "
+                                              f"${self.max_cost:.4f}", estimate, "raise --max-cost")
         if self.monthly_cap is not None:
             spent = log.spent(since=month_start(now))
-            if spent + estimate > self.monthly_cap:
-                raise _over(service, purpose, f"this month has spent ${spent:.4f} of the monthly cap "
+            if spent + pending + estimate > self.monthly_cap:
+                raise _over(service, purpose, f"this month has spent ${spent:.4f}{flight} of the monthly cap "
                                               f"${self.monthly_cap:.4f}", estimate, "raise [llm] monthly_cap in tap.toml")
 
 
