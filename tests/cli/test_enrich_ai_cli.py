@@ -88,3 +88,10 @@ def test_max_cost_zero_makes_no_call_and_max_cost_needs_a_model_step(two_station
     assert "0 contacts enriched before it are kept" in result.err_json()["error"]["message"]
     misuse = tap("airtable", "enrich", "--max-cost", "1", "--json")
     assert misuse.code == 2 and "--ai" in misuse.err_json()["error"]["message"]
+
+
+def test_a_dry_run_never_calls_claude(two_stations):
+    result = tap("airtable", "enrich", "--ai", "--dry-run", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["dryRun"] is True and "no Claude calls" in result.err
+    assert llm_calls() == []

@@ -82,6 +82,9 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt,
     if research and not dry_run:
         settings.require("perplexity")
     chosen, skipped = service.select(db, limit=limit, only_missing=only_missing)
+    if ai and dry_run:  # a preview never spends: the summary is the template one, as without a key
+        output.note("--dry-run: no Claude calls are made; the summaries are tap's own template")
+        ai = False
     if ai:
         settings.require("claude")  # before taking the lock and crawling, not at the first summary
     result = service.EnrichResult(dry_run=dry_run, selected=len(chosen), skipped=skipped)
