@@ -18,8 +18,7 @@ app = output.group("Claude writes from what tap knows: campaign reports (every n
                    "analysis.")
 
 NO_AI = typer.Option(False, "--no-ai", help="Write from templates only (no API call).")
-MAX_COST = typer.Option(None, "--max-cost", min=0.0, help="Stop before a call that would take this run over this "
-                        "many US dollars (exit 4).")
+MAX_COST = output.MAX_COST
 OUT = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")
 
 

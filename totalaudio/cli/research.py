@@ -12,8 +12,7 @@ from totalaudio.cli.context import state
 app = output.group("Research with sources you can click (only those the API returned), kept 30 days per subject.")
 
 REFRESH = typer.Option(False, "--refresh", help="Ask again even when a result younger than 30 days is stored.")
-MAX_COST = typer.Option(None, "--max-cost", min=0.0, help="Stop before a call that would take this run over this "
-                        "many US dollars (exit 4).")
+MAX_COST = output.MAX_COST
 
 
 def _run(kind: str, value: str, refresh: bool, max_cost: Optional[float], json_: bool,
