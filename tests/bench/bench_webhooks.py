@@ -48,7 +48,8 @@ def serve_child(port: int) -> None:
 def start_receiver(home: Path, make_url: str) -> tuple[subprocess.Popen, str]:
     """The receiver as a process of its own (rate limits out of the way), notifying the Make.com recorder."""
     port = free_port()
-    (home / "tap.toml").write_text("[webhooks]\nrate_limit = 100000\nburst = 100000\n")
+    (home / "tap.toml").write_text("[webhooks]\nrate_limit = 100000\nburst = 100000\nclient_rate_limit = 100000\n"
+                                   "client_burst = 100000\n")
     env = {**os.environ, "TAP_HOME": str(home), "TAP_CONFIG": str(home / "tap.toml"), "MAKE_WEBHOOK_URL": make_url,
            "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET, "TAP_MAILCHIMP_WEBHOOK_SECRET": MC_SECRET}
     proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env, stdout=subprocess.DEVNULL,

@@ -79,9 +79,9 @@ def receiver(settings_for):
 
     started: list[LiveServer] = []
 
-    def start(stripe_handler: Any = None, make_client: Any = None, **env: str) -> LiveServer:
+    def start(stripe_handler: Any = None, make_client: Any = None, behind_proxy: bool = False, **env: str) -> LiveServer:
         app = create_app(settings_for(**env), stripe_handler=stripe_handler or RecordingStripe(),
-                         make_client=make_client)
+                         make_client=make_client, behind_proxy=behind_proxy)
         server = LiveServer(app).start()
         started.append(server)
         return server

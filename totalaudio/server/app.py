@@ -24,7 +24,7 @@ from starlette.routing import Route
 from totalaudio import __version__
 from totalaudio.config import Settings
 from totalaudio.errors import ConfigError, InputError, TapError
-from totalaudio.server.guard import Buckets, Guard, read_body
+from totalaudio.server.guard import Buckets, Guard, Limits, networks, read_body
 from totalaudio.server.sender import Sender
 from totalaudio.server.writer import Checkpointer, Writer
 from totalaudio.services.notify import outbox
@@ -36,11 +36,12 @@ from totalaudio.services.webhooks import stripe as stripe_svc
 from totalaudio.services.webhooks.signatures import SignatureError, standard_key, verify_standard, verify_stripe
 
 LOG = logging.getLogger("tap.webhooks")
-DEFAULTS = {"max_body": 1_048_576, "rate_limit": 100, "burst": 200}
+DEFAULTS = {"max_body": 1_048_576, "rate_limit": 100, "burst": 200, "client_rate_limit": 20, "client_burst": 40}
 
 
 def limits(settings: Settings) -> dict[str, int]:
-    """[webhooks] max_body (bytes), rate_limit (requests a second per source) and burst from tap.toml."""
+    """[webhooks] max_body (bytes), rate_limit and burst (requests a second per source, all clients together),
+    client_rate_limit and client_burst (per source and client address) from tap.toml."""
     section = settings.section("webhooks")
     out = {}
     for key, default in DEFAULTS.items():
@@ -192,9 +193,19 @@ async def _bug(request: Request, exc: Exception) -> Response:
     return _error(500, "internal error (logged by the server)")
 
 
-def create_app(settings: Settings, *, stripe_handler: inbox.Handler | None = None, make_client: Any = None) -> Any:
+def trusted_proxies(settings: Settings) -> tuple[Any, ...]:
+    """[webhooks] trusted_proxies as networks (default: loopback); ConfigError names a bad entry."""
+    try:
+        return networks(settings.section("webhooks").get("trusted_proxies"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def create_app(settings: Settings, *, stripe_handler: inbox.Handler | None = None, make_client: Any = None,
+               behind_proxy: bool = False) -> Any:
     """The ASGI app; ``stripe_handler(db, event, via)`` defaults to the billing service's, ``make_client`` (the
-    client notifications are posted through) to one built from MAKE_WEBHOOK_URL."""
+    client notifications are posted through) to one built from MAKE_WEBHOOK_URL; ``behind_proxy``: the client
+    address is taken from X-Forwarded-For when the connection comes from a trusted proxy."""
     receiver = Receiver(settings, stripe_handler, make_client)
 
     @asynccontextmanager
@@ -211,4 +222,7 @@ def create_app(settings: Settings, *, stripe_handler: inbox.Handler | None = Non
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_error, Exception: _bug})
     app.state.receiver = receiver
-    return Guard(app, Buckets(receiver.limits["rate_limit"], receiver.limits["burst"]))
+    lim = receiver.limits
+    per_client, per_source = (Buckets(lim["client_rate_limit"], lim["client_burst"]),
+                              Buckets(lim["rate_limit"], lim["burst"]))
+    return Guard(app, Limits(per_client, per_source), behind_proxy, trusted_proxies(settings))

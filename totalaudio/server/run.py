@@ -71,8 +71,7 @@ def _logging() -> None:
         logger.addHandler(handler)
 
 
-def serve(app: Any, host: str, port: int, *, tls_cert: Path | None = None, tls_key: Path | None = None,
-          behind_proxy: bool = False) -> None:
+def serve(app: Any, host: str, port: int, *, tls_cert: Path | None = None, tls_key: Path | None = None) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM end it gracefully; queued notifications are sent first)."""
     import gc
 
@@ -89,5 +88,5 @@ def serve(app: Any, host: str, port: int, *, tls_cert: Path | None = None, tls_k
     _logging()
     config = uvicorn.Config(app, host=host, port=port, ssl_certfile=str(tls_cert) if tls_cert else None,
                             ssl_keyfile=str(tls_key) if tls_key else None, access_log=False, server_header=False,
-                            proxy_headers=behind_proxy, lifespan="on", log_level="info")
+                            proxy_headers=False, lifespan="on", log_level="info")  # the Guard reads the proxy's header
     uvicorn.Server(config).run(sockets=[sock])
