@@ -95,3 +95,9 @@ def _dead_letter(db: Any, *, row_id: int, message: dict[str, Any], exc: TapError
 def pending(db: Any) -> int:
     """How many messages wait in the outbox."""
     return Outbox(db).counts().get("pending", 0)
+
+
+def preview(db: Any) -> list[dict[str, Any]]:
+    """The messages a drain would send, in the shape of its results (outcome 'would send')."""
+    return [{"type": r["type"], "webhookId": r["webhook_id"], "outcome": "would send"}
+            for r in Outbox(db).rows("pending")]
