@@ -1,6 +1,8 @@
 """The receiver and the billing service together: a signed Stripe event reaches the billing mirror once, in the
 object's own order, notifies, and `tap webhooks replay` applies it again."""
 
+import json
+
 from tests.services.test_billing_events import invoice_event, sub_event
 from tests.webhooks.conftest import MAKE_ON, RecordingMake, held, stripe_post
 from totalaudio.services.webhooks import replay
@@ -17,6 +19,7 @@ def test_signed_failed_payment_lands_in_the_mirror_once_and_notifies(receiver, s
     assert first.json()["duplicate"] is False and again.json()["duplicate"] is True
     invoice = BillingStore(open_db(settings_for().db_path)).get("billing_invoices", "in_1")
     assert invoice["status"] == "open"
+    assert json.loads(invoice["raw"]) == failed["data"]["object"]  # taken from the body's text by SQLite
     assert [n["type"] for n in held(settings_for())] == ["payment.failed"]
 
 

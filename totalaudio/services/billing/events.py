@@ -53,7 +53,7 @@ def ingest_stripe_event(db: Any, event: dict, via: str, *, raw: str | None = Non
     with db.conn:
         if not log.add(event, via, text(obj.get("id")), raw) and via != "replay":
             return {**out, "duplicate": True}
-        effects, notes = _apply(BillingStore(db), event, obj)
+        effects, notes = _apply(BillingStore(db, (event, raw)), event, obj)
         log.set_effects(event["id"], effects)
     return {**out, "effects": effects, "notifications": notes}
 
