@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import sqlite3
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, Callable
@@ -129,6 +130,9 @@ class Receiver:
             outcome = await self.writer.run(partial(self._accept, delivery))
         except TapError as exc:  # raised outside the handler (the outbox's settings): nothing was stored
             outcome = exc
+        except sqlite3.OperationalError as exc:  # another process held the store past the busy timeout
+            LOG.warning("%s event %s not stored: %s", delivery.source, delivery.event_id, exc)
+            return _error(503, "the store is busy; retry later")
         if isinstance(outcome, InputError):
             return _error(422, outcome.message)
         if isinstance(outcome, TapError):  # configuration or an upstream outage: the sender should try again later

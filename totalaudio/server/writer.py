@@ -92,7 +92,13 @@ class Writer:
                 self.thread.start()
 
     def _loop(self) -> None:
-        db = self.open_store()
+        try:
+            db = self.open_store()
+        except Exception as exc:  # noqa: BLE001 - every request is told, none waits for a store that never opens
+            LOG.error("the store could not be opened: %s", exc)
+            while (batch := self._next_batch()) is not None:
+                self._answer(batch, [(False, exc)] * len(batch))
+            return
         try:
             while (batch := self._next_batch()) is not None:
                 self._answer(batch, self._commit(db, [work for work, _f, _l in batch]))
