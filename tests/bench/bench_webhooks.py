@@ -2,12 +2,12 @@
 notifications while the receiver is down and back (lost and duplicated webhook-ids). Prints one JSON document.
 
 The receiver runs as a process of its own (uvicorn, one worker), the load generator here: 16 concurrent
-keep-alive connections (a minimal asyncio client) sending events signed ahead of time the way Stripe signs them. Stripe events
-run the real billing handler (services/billing/events.py: the event log, the invoice or subscription mirror, and
-for invoice.payment_failed a Make.com notification through the server's outbox to a local recorder); their objects
-are Stripe's own fixtures (../shared/specs/stripe/fixtures3.json, about 4 KB each) when present. Mailchimp
-unsubscribes run the real handler (contact status, journal, run log). GET /healthz, which touches no store, is
-the baseline of the stack itself.
+keep-alive connections (a minimal asyncio client) sending events signed ahead of time the way Stripe signs them.
+Stripe events run the real billing handler (services/billing/events.py: the event log, the invoice or subscription
+mirror; a failed payment or a subscription change, 1 in 5 of the mix, becomes a Make.com notification through the
+server's outbox to a local recorder); their objects are Stripe's own fixtures (../shared/specs/stripe/fixtures3.json,
+about 4 KB each) when present. Mailchimp unsubscribes run the real handler (contact status, journal, run log).
+GET /healthz, which touches no store, is the baseline of the stack itself.
 
 The outage is measured twice: notifications sent by the notify service from 4 threads (`makeOutage`), and held
 in the store's outbox and sent by the receiver's sender thread, as `tap webhooks serve` does
