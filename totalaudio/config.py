@@ -68,6 +68,9 @@ SCHEMA: dict[str, Key] = {
     "llm.prices": Key("table", None, "per model: input, output (USD per million tokens), request"),
     "make.events": Key("list[str]", None, "notification types to send (default: all six)"),
     "webhooks.max_body": Key("int", 1048576), "webhooks.rate_limit": Key("int", 100), "webhooks.burst": Key("int", 200),
+    "webhooks.client_rate_limit": Key("int", 20, "requests a second per source and client address"),
+    "webhooks.client_burst": Key("int", 40), "webhooks.trusted_proxies": Key(
+        "list[str]", None, "addresses or networks whose X-Forwarded-For is believed with --behind-proxy (loopback)"),
     "campaign.enrich_days": Key("number", 30), "campaign.template_id": Key("int"),
     "gmail.daily_cap": Key("int", 400), "gmail.per_second": Key("number", 1.0), "gmail.sender_name": Key("str"),
     "gmail.unsubscribe_url": Key("str"), "gmail.lookback_days": Key("number", 30), "gmail.labelling": Key("bool", False),

@@ -46,6 +46,32 @@ def settings_for(tap_home):
     return make
 
 
+class RecordingMake:
+    """A Make.com client stand-in for the receiver's sender: records each message it is given."""
+
+    def __init__(self) -> None:
+        self.posted: list[dict] = []
+
+    def post(self, body: bytes, headers: Any, payload: dict) -> str:
+        self.posted.append({**json.loads(body), "webhookId": (headers() if callable(headers) else headers)["webhook-id"]})
+        return "Accepted"
+
+    def close(self) -> None:
+        pass
+
+
+MAKE_ON = {"MAKE_WEBHOOK_URL": "http://127.0.0.1:9/make-stand-in"}  # with a RecordingMake, nothing is posted
+
+
+def held(settings, kind: str | None = None) -> list[dict]:
+    """The notifications the receiver put in the outbox: [{type, data}], oldest first."""
+    from totalaudio.store.db import open_db
+    from totalaudio.store.outbox import Outbox
+
+    rows = Outbox(open_db(settings.db_path)).rows()
+    return [{"type": r["type"], "data": json.loads(r["message"])["data"]} for r in rows]
+
+
 @pytest.fixture
 def receiver(settings_for):
     """Start the receiver app under uvicorn on a free loopback port; stopped after the test."""
@@ -53,8 +79,9 @@ def receiver(settings_for):
 
     started: list[LiveServer] = []
 
-    def start(stripe_handler: Any = None, notifier: Any = None, **env: str) -> LiveServer:
-        app = create_app(settings_for(**env), stripe_handler=stripe_handler or RecordingStripe(), notifier=notifier)
+    def start(stripe_handler: Any = None, make_client: Any = None, behind_proxy: bool = False, **env: str) -> LiveServer:
+        app = create_app(settings_for(**env), stripe_handler=stripe_handler or RecordingStripe(),
+                         make_client=make_client, behind_proxy=behind_proxy)
         server = LiveServer(app).start()
         started.append(server)
         return server

@@ -23,8 +23,9 @@ class LiveServer:
 
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # proxy_headers off as in `tap webhooks serve`: the app's Guard alone reads X-Forwarded-For
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, access_log=False, lifespan="on",
-                                log_level="warning")
+                                proxy_headers=False, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

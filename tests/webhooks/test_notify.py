@@ -2,6 +2,7 @@
 and a receiver that is down and then up again, with `tap queue retry` sending the same webhook-id."""
 
 import json
+import time
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -150,7 +151,10 @@ def test_server_notifications_reach_make(receiver, httpserver, no_backoff):
     server = receiver(MAKE_WEBHOOK_URL=httpserver.url_for("/hook"))
     event = {"id": "evt_9", "type": "customer.subscription.deleted", "data": {"object": {}}}
     assert stripe_post(server.url, event).status_code == 200
-    server.stop()  # the notifier sends what is queued before the server ends
+    deadline = time.monotonic() + 10
+    while not received(httpserver) and time.monotonic() < deadline:  # the sender is woken by the commit
+        time.sleep(0.02)
+    server.stop()
     [(headers, raw)] = received(httpserver)
     assert json.loads(raw)["type"] == "subscription.changed" and json.loads(raw)["data"] == {"eventId": "evt_9"}
     [run] = tap("db", "runs", "--json").json()

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.webhooks.conftest import MAILCHIMP_SECRET, RecordingStripe, make_post, stripe_post
+from tests.webhooks.conftest import MAILCHIMP_SECRET, MAKE_ON, RecordingMake, RecordingStripe, held, make_post, stripe_post
 from totalaudio.store.db import open_db
 
 
@@ -25,25 +25,25 @@ def event(event_id="evt_1", kind="invoice.payment_failed"):
 
 
 def test_signed_event_is_stored_handled_and_notified(receiver, settings_for):
-    handler, notes = RecordingStripe(), []
-    server = receiver(stripe_handler=handler, notifier=notes.extend)
+    handler = RecordingStripe()
+    server = receiver(stripe_handler=handler, make_client=RecordingMake(), **MAKE_ON)
     resp = stripe_post(server.url, event())
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["duplicate"] is False and body["result"]["effects"] == ["applied invoice.payment_failed"]
     assert handler.seen == [("evt_1", "webhook")]
-    assert notes == [{"type": "payment.failed", "data": {"eventId": "evt_1"}}]
+    assert held(settings_for()) == [{"type": "payment.failed", "data": {"eventId": "evt_1"}}]
     [row] = stored(settings_for)
     assert (row["source"], row["event_id"], row["type"], row["status"]) == ("stripe", "evt_1",
                                                                             "invoice.payment_failed", "processed")
 
 
 def test_repeat_is_acknowledged_and_ignored(receiver, settings_for):
-    handler, notes = RecordingStripe(), []
-    server = receiver(stripe_handler=handler, notifier=notes.extend)
+    handler = RecordingStripe()
+    server = receiver(stripe_handler=handler, make_client=RecordingMake(), **MAKE_ON)
     first, second = stripe_post(server.url, event()), stripe_post(server.url, event())
     assert (first.status_code, second.status_code) == (200, 200)
-    assert second.json()["duplicate"] is True and len(handler.seen) == 1 and len(notes) == 1
+    assert second.json()["duplicate"] is True and len(handler.seen) == 1 and len(held(settings_for())) == 1
     [row] = stored(settings_for)
     assert row["repeats"] == 1 and row["attempts"] == 1
 
@@ -205,8 +205,7 @@ def test_mailchimp_bad_posts(receiver, settings_for):
 
 
 def test_make_triggers_import_create_and_audit(receiver, settings_for):
-    notes = []
-    server = receiver(notifier=notes.extend)
+    server = receiver(make_client=RecordingMake(), **MAKE_ON)
     rows = [{"email": "a@station.fm", "name": "Alex Doe", "station": "Station FM"}, {"email": "not an email"}]
     imp = make_post(server.url, {"action": "contacts.import", "data": {"rows": rows}}, msg_id="msg_imp")
     assert imp.status_code == 200, imp.text
@@ -218,7 +217,7 @@ def test_make_triggers_import_create_and_audit(receiver, settings_for):
     audit = make_post(server.url, {"action": "audit.run", "data": {"minScore": 100}}, msg_id="msg_a")
     summary = audit.json()["result"]["audit"]
     assert audit.status_code == 200 and summary["contacts"] == 1
-    assert notes == ([{"type": "audit.failed", "data": summary}] if summary["failed"] else [])
+    assert held(settings_for()) == ([{"type": "audit.failed", "data": summary}] if summary["failed"] else [])
     repeat = make_post(server.url, {"action": "contacts.import", "data": {"rows": rows}}, msg_id="msg_imp")
     assert repeat.json()["duplicate"] is True
 

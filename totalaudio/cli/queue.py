@@ -34,17 +34,20 @@ def _render(letters) -> None:
 def retry(ids: Optional[List[int]] = typer.Argument(None, help="Dead-letter ids (default with --all: every open one)."),
           all_: bool = typer.Option(False, "--all", help="Retry every open dead letter."),
           dry_run: bool = output.DRY_RUN, json_: bool = output.JSON) -> None:
-    """Replay dead letters; those that go through are marked resolved."""
+    """Replay dead letters; those that go through are marked resolved. With --all, notifications a stopped
+    webhook server left in its outbox are sent first."""
     from totalaudio.errors import InputError
     from totalaudio.services import queue as svc
+    from totalaudio.services.notify import outbox
 
     if not ids and not all_:
         raise InputError("name dead-letter ids, or give --all")
     st = state()
     with st.mutating("queue retry", {"ids": ids}, dry_run=dry_run):
+        held = [] if ids else outbox.preview(st.db) if dry_run else outbox.drain(st.settings, st.db)
         results = svc.retry(st.db, st.settings, ids or None, dry_run=dry_run)
     report = {"dryRun": dry_run, "retried": len(results), "resolved": sum(1 for r in results if r["ok"]),
-              "results": results}
+              "results": results, "outbox": held}
     output.emit(report, "json" if json_ else "text",
                 lambda r: print(f"{r['resolved']} of {r['retried']} dead letters resolved"))
 

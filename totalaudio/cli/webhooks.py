@@ -28,10 +28,10 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     run.check_binding(host, tls_cert, tls_key, behind_proxy)
     settings = state().settings
     sources = run.sources_on(settings)
-    asgi = server_app.create_app(settings)
+    asgi = server_app.create_app(settings, behind_proxy=behind_proxy)
     scheme = "https" if tls_cert else "http"
     output.note(f"receiving {', '.join(sources)} events on {scheme}://{host}:{port} (Ctrl-C stops)")
-    run.serve(asgi, host, port, tls_cert=tls_cert, tls_key=tls_key, behind_proxy=behind_proxy)
+    run.serve(asgi, host, port, tls_cert=tls_cert, tls_key=tls_key)
 
 
 @app.command("events")

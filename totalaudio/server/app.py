@@ -1,7 +1,9 @@
 """The webhook receiver's ASGI app: POST /stripe, GET|POST /mailchimp/<secret>, POST /make, GET /healthz.
 
-Signatures are checked on the event loop; everything that touches the store runs on one thread of its own (SQLite
-writes one at a time anyway), and Make.com notifications go out from another thread after the answer.
+Signatures are checked and bodies parsed on the event loop; everything that touches the store runs on one writer
+thread that commits the deliveries of concurrent requests together (server/writer.py), and each is answered only
+once its commit is done. Notifications are written to the outbox in the same transaction as their event and sent
+from another thread (server/sender.py), so a crash after the answer loses none.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import sqlite3
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, Callable
@@ -23,8 +25,10 @@ from starlette.routing import Route
 from totalaudio import __version__
 from totalaudio.config import Settings
 from totalaudio.errors import ConfigError, InputError, TapError
-from totalaudio.server.guard import Buckets, Guard, read_body
-from totalaudio.server.notifier import Notifier
+from totalaudio.server.guard import Buckets, Guard, Limits, networks, read_body
+from totalaudio.server.sender import Sender
+from totalaudio.server.writer import Checkpointer, Writer
+from totalaudio.services.notify import outbox
 from totalaudio.services.webhooks import inbox
 from totalaudio.services.webhooks import mailchimp as mailchimp_svc
 from totalaudio.services.webhooks import make as make_svc
@@ -33,11 +37,12 @@ from totalaudio.services.webhooks import stripe as stripe_svc
 from totalaudio.services.webhooks.signatures import SignatureError, standard_key, verify_standard, verify_stripe
 
 LOG = logging.getLogger("tap.webhooks")
-DEFAULTS = {"max_body": 1_048_576, "rate_limit": 100, "burst": 200}
+DEFAULTS = {"max_body": 1_048_576, "rate_limit": 100, "burst": 200, "client_rate_limit": 20, "client_burst": 40}
 
 
 def limits(settings: Settings) -> dict[str, int]:
-    """[webhooks] max_body (bytes), rate_limit (requests a second per source) and burst from tap.toml."""
+    """[webhooks] max_body (bytes), rate_limit and burst (requests a second per source, all clients together),
+    client_rate_limit and client_burst (per source and client address) from tap.toml."""
     section = settings.section("webhooks")
     out = {}
     for key, default in DEFAULTS.items():
@@ -53,10 +58,9 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 class Receiver:
-    """The endpoints and what they share: secrets, the store's thread, the handlers, the notifier."""
+    """The endpoints and what they share: secrets, the store's writer, the handlers, the Make.com sender."""
 
-    def __init__(self, settings: Settings, stripe_handler: inbox.Handler | None = None,
-                 notifier: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
+    def __init__(self, settings: Settings, stripe_handler: inbox.Handler | None = None, make_client: Any = None) -> None:
         self.settings = settings
         self.limits = limits(settings)
         self.stripe_secret = settings.get("STRIPE_WEBHOOK_SECRET")
@@ -66,43 +70,74 @@ class Receiver:
         self.stripe_handler = stripe_handler
         self.handlers: dict[str, inbox.Handler] = {}
         self.run_id: str | None = None
-        self.notifier = notifier if notifier is not None else Notifier(settings)
-        self.executor = ThreadPoolExecutor(1, thread_name_prefix="tap-store")
-        self._db: Any = None
+        self.held = False  # set on the writer's thread when a delivery queued notifications
+        self.checkpointer = Checkpointer(settings.db_path)
+        self.writer = Writer(self._open, self._close, after_commit=self._committed)
+        self.sender = Sender(settings, make_client, write=self.writer.call)
 
-    def _store(self) -> Any:
-        """The store, opened on the store's thread with the first delivery, and the run its changes are journaled
-        under (one run per server session: `tap db runs` shows it)."""
-        if self._db is None:
-            from totalaudio.store.db import open_db
-            from totalaudio.store.runs import RunLog
+    def _open(self) -> Any:
+        """The store, opened on the writer's thread, and the run its changes are journaled under (one run per
+        server session: `tap db runs` shows it)."""
+        from totalaudio.store.db import open_db
+        from totalaudio.store.runs import RunLog
 
-            self._db = open_db(self.settings.db_path)
-            self.run_id = RunLog(self._db).start("webhooks serve", {})
-            self.handlers = replay.handlers(self.settings, self.stripe_handler, self.run_id)
-        return self._db
+        db = open_db(self.settings.db_path)
+        db.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer's thread does it, outside the commits
+        self.checkpointer.thread.start()
+        self.run_id = RunLog(db).start("webhooks serve", {})
+        self.handlers = replay.handlers(self.settings, self.stripe_handler, self.run_id)
+        return db
 
-    def _accept(self, delivery: inbox.Delivery) -> inbox.Outcome:
-        db = self._store()
-        return inbox.accept(db, delivery, self.handlers[delivery.source])
+    def _close(self, db: Any) -> None:
+        from totalaudio.store.runs import RunLog
+
+        RunLog(db).finish(self.run_id, "ok")
+        self.checkpointer.close()
+        db.conn.close()
+
+    def _committed(self) -> None:
+        """After a commit: the log has pages to checkpoint; wake the sender if notifications were queued."""
+        self.checkpointer.dirty.set()
+        if self.held:
+            self.held = False
+            self.sender.notify()
+
+    def start(self) -> None:
+        """Open the store and start the sender (which first delivers what a previous process left queued)."""
+        self.writer.call(lambda db: None)
+        self.sender.start()
+
+    def _accept(self, delivery: inbox.Delivery, db: Any) -> inbox.Outcome | TapError:
+        """Store and handle a delivery, and queue its notifications in the outbox, in one savepoint of the
+        writer's batch; a handler's project error comes back as a value so its recorded failure is committed."""
+        try:
+            outcome = inbox.accept(db, delivery, self.handlers[delivery.source])
+        except TapError as exc:
+            return exc
+        if outcome.notifications and not outcome.duplicate:
+            queued = outbox.hold(self.settings, db, outcome.notifications, f"{delivery.source}:{delivery.event_id}")
+            self.held = self.held or any(q["outcome"] == "queued" for q in queued)
+        return outcome
 
     async def deliver(self, parse: Callable[[], inbox.Delivery]) -> Response:
-        """Parse a verified body, store it once, run its source's handler on the store's thread, answer with the
-        result."""
+        """Parse a verified body, then store it once, handle it and queue its notifications on the writer's
+        thread; answer once that is committed."""
         try:
             delivery = parse()
         except InputError as exc:
             return _error(400, exc.message)
-        loop = asyncio.get_running_loop()
         try:
-            outcome = await loop.run_in_executor(self.executor, partial(self._accept, delivery))
-        except InputError as exc:
-            return _error(422, exc.message)
-        except TapError as exc:  # configuration or an upstream outage: the sender should try again later
-            LOG.warning("%s event %s failed: %s", delivery.source, delivery.event_id, exc.message)
-            return _error(503, exc.message)
-        if outcome.notifications and not outcome.duplicate:
-            self.notifier(outcome.notifications)
+            outcome = await self.writer.run(partial(self._accept, delivery))
+        except TapError as exc:  # raised outside the handler (the outbox's settings): nothing was stored
+            outcome = exc
+        except sqlite3.OperationalError as exc:  # another process held the store past the busy timeout
+            LOG.warning("%s event %s not stored: %s", delivery.source, delivery.event_id, exc)
+            return _error(503, "the store is busy; retry later")
+        if isinstance(outcome, InputError):
+            return _error(422, outcome.message)
+        if isinstance(outcome, TapError):  # configuration or an upstream outage: the sender should try again later
+            LOG.warning("%s event %s failed: %s", delivery.source, delivery.event_id, outcome.message)
+            return _error(503, outcome.message)
         return JSONResponse({"received": True, "id": outcome.id, "eventId": outcome.event_id, "type": outcome.type,
                              "duplicate": outcome.duplicate, "result": outcome.result})
 
@@ -148,20 +183,9 @@ class Receiver:
         return JSONResponse({"ok": True, "version": __version__, "sources": sources})
 
     def close(self) -> None:
-        """Let queued notifications go out, then release the store's thread and connection."""
-        close = getattr(self.notifier, "close", None)
-        if close:
-            close()
-        self.executor.submit(self._finish_run).result()
-        self.executor.shutdown(wait=True)
-
-    def _finish_run(self) -> None:
-        if self._db is not None:
-            from totalaudio.store.runs import RunLog
-
-            RunLog(self._db).finish(self.run_id, "ok")
-            self._db.conn.close()
-            self._db = None
+        """Stop the sender (what it has not sent stays in the outbox), then finish the writer and its run."""
+        self.sender.close()
+        self.writer.close()
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -173,16 +197,27 @@ async def _bug(request: Request, exc: Exception) -> Response:
     return _error(500, "internal error (logged by the server)")
 
 
-def create_app(settings: Settings, *, stripe_handler: inbox.Handler | None = None,
-               notifier: Callable[[list[dict[str, Any]]], None] | None = None) -> Any:
-    """The ASGI app; ``stripe_handler(db, event, via)`` defaults to the billing service's, ``notifier(notes)`` to
-    Make.com notifications sent from a thread of their own."""
-    receiver = Receiver(settings, stripe_handler, notifier)
+def trusted_proxies(settings: Settings) -> tuple[Any, ...]:
+    """[webhooks] trusted_proxies as networks (default: loopback); ConfigError names a bad entry."""
+    try:
+        return networks(settings.section("webhooks").get("trusted_proxies"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def create_app(settings: Settings, *, stripe_handler: inbox.Handler | None = None, make_client: Any = None,
+               behind_proxy: bool = False) -> Any:
+    """The ASGI app; ``stripe_handler(db, event, via)`` defaults to the billing service's, ``make_client`` (the
+    client notifications are posted through) to one built from MAKE_WEBHOOK_URL; ``behind_proxy``: the client
+    address is taken from X-Forwarded-For when the connection comes from a trusted proxy."""
+    receiver = Receiver(settings, stripe_handler, make_client)
 
     @asynccontextmanager
     async def lifespan(app: Any):
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, receiver.start)
         yield
-        await asyncio.get_running_loop().run_in_executor(None, receiver.close)
+        await loop.run_in_executor(None, receiver.close)
 
     routes = [Route("/stripe", receiver.stripe, methods=["POST"]),
               Route("/mailchimp/{secret}", receiver.mailchimp, methods=["GET", "POST"]),
@@ -191,4 +226,7 @@ def create_app(settings: Settings, *, stripe_handler: inbox.Handler | None = Non
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_error, Exception: _bug})
     app.state.receiver = receiver
-    return Guard(app, Buckets(receiver.limits["rate_limit"], receiver.limits["burst"]))
+    lim = receiver.limits
+    per_client, per_source = (Buckets(lim["client_rate_limit"], lim["client_burst"]),
+                              Buckets(lim["rate_limit"], lim["burst"]))
+    return Guard(app, Limits(per_client, per_source), behind_proxy, trusted_proxies(settings))

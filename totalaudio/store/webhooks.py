@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import sqlite_utils
 
@@ -34,6 +35,19 @@ MIGRATIONS = [
 STATUSES = ("received", "processed", "failed")
 
 
+@contextmanager
+def savepoint(db: sqlite_utils.Database, name: str) -> Iterator[None]:
+    """A savepoint inside the caller's transaction: what the block wrote is undone if it raises."""
+    db.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        db.execute(f"ROLLBACK TO {name}")
+        db.execute(f"RELEASE {name}")
+        raise
+    db.execute(f"RELEASE {name}")
+
+
 @dataclass(frozen=True)
 class WebhookEvent:
     """One stored delivery and what its handler made of it."""
@@ -50,6 +64,7 @@ class WebhookEvent:
     repeats: int
     received_at: str
     processed_at: str | None
+    text: str | None = None  # the payload's JSON text as just received (only on the delivery that stored it)
 
 
 def _event(row: dict[str, Any]) -> WebhookEvent:
@@ -64,18 +79,22 @@ class WebhookEventStore:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def receive(self, source: str, event_id: str, type_: str, payload: Any) -> tuple[WebhookEvent, bool]:
-        """Store a delivery unless (source, event_id) is known; returns (the stored event, whether it is new)."""
+    def receive(self, source: str, event_id: str, type_: str, payload: Any,
+                text: str | None = None) -> tuple[WebhookEvent, bool]:
+        """Store a delivery unless (source, event_id) is known; returns (the stored event, whether it is new).
+        ``text`` is the payload's JSON text when the caller has it (the body as received)."""
+        now = utc_now()
         with self.db.conn:
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO webhook_events (source, event_id, type, payload, received_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [source, event_id, type_, json.dumps(payload, ensure_ascii=False), utc_now()])
-            new = cur.rowcount == 1
-            if not new:
-                self.db.execute("UPDATE webhook_events SET repeats = repeats + 1 WHERE source = ? AND event_id = ?",
-                                [source, event_id])
-        return self.find(source, event_id), new  # type: ignore[return-value]
+                [source, event_id, type_, text if text is not None else json.dumps(payload, ensure_ascii=False), now])
+            if cur.rowcount == 1:
+                return WebhookEvent(cur.lastrowid, source, event_id, type_, "received", payload, None, None, 0, 0,
+                                    now, None, text), True
+            self.db.execute("UPDATE webhook_events SET repeats = repeats + 1 WHERE source = ? AND event_id = ?",
+                            [source, event_id])
+        return self.find(source, event_id), False  # type: ignore[return-value]
 
     def finish(self, row_id: int, *, result: Any = None, error: str | None = None) -> None:
         """Record one run of the event's handler: processed with its result, or failed with its error."""

@@ -18,12 +18,16 @@ SUBSCRIPTION_CHANGES = ("customer.subscription.created", "customer.subscription.
 CUSTOMER_EVENTS = ("customer.created", "customer.updated", "customer.deleted")
 
 
-def _normalised(event: Any) -> dict[str, Any]:
-    """The event as plain JSON data with the fields every event has, or InputError naming what is wrong."""
-    try:
-        event = json.loads(json.dumps(event, allow_nan=False))
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise InputError(f"the Stripe event is not JSON data: {exc.__class__.__name__}") from None
+def _normalised(event: Any, raw: str | None = None) -> tuple[dict[str, Any], str]:
+    """The event as plain JSON data with the fields every event has, and its JSON text (as stored); or
+    InputError naming what is wrong. With ``raw`` (the strict JSON text ``event`` was parsed from, as the
+    receiver has it) the event is taken as it is."""
+    if raw is None:
+        try:  # an SDK object, or data from anywhere: made plain JSON data, NaN refused
+            raw = json.dumps(event, allow_nan=False, ensure_ascii=False, sort_keys=True)
+            event = json.loads(raw)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise InputError(f"the Stripe event is not JSON data: {exc.__class__.__name__}") from None
     if not isinstance(event, dict):
         raise InputError("a Stripe event must be a JSON object")
     event_id, kind, created = text(event.get("id")), text(event.get("type")), whole(event.get("created"))
@@ -34,21 +38,22 @@ def _normalised(event: Any) -> dict[str, Any]:
     data = event.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise InputError(f"Stripe event {event_id} has no data.object")
-    return event
+    return event, raw
 
 
-def ingest_stripe_event(db: Any, event: dict, via: str) -> dict[str, Any]:
-    """Store a (signature-verified) Stripe event once and apply it; what changed and what to notify."""
+def ingest_stripe_event(db: Any, event: dict, via: str, *, raw: str | None = None) -> dict[str, Any]:
+    """Store a (signature-verified) Stripe event once and apply it; what changed and what to notify. ``raw``:
+    the strict JSON text the event was just parsed from, when the caller has it (stored as it came)."""
     if via not in VIA:
         raise InputError(f"via must be one of {', '.join(VIA)}, not {via!r}")
-    event = _normalised(event)
+    event, raw = _normalised(event, raw)
     obj = event["data"]["object"]
     out = {"eventId": event["id"], "type": event["type"], "duplicate": False, "effects": [], "notifications": []}
     log = EventLog(db)
     with db.conn:
-        if not log.add(event, via, text(obj.get("id"))) and via != "replay":
+        if not log.add(event, via, text(obj.get("id")), raw) and via != "replay":
             return {**out, "duplicate": True}
-        effects, notes = _apply(BillingStore(db), event, obj)
+        effects, notes = _apply(BillingStore(db, (event, raw)), event, obj)
         log.set_effects(event["id"], effects)
     return {**out, "effects": effects, "notifications": notes}
 

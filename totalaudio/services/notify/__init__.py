@@ -17,7 +17,8 @@ from totalaudio.services.notify.messages import TYPES, check_type, chosen_types,
 from totalaudio.services.queue import handler, record
 from totalaudio.store.syncstate import SyncState
 
-__all__ = ["TYPES", "check_type", "chosen_types", "deliver", "gone_since", "send", "send_many", "send_test"]
+__all__ = ["TYPES", "check_type", "chosen_types", "deliver", "gone_since", "refuse_if_gone", "send", "send_many",
+           "send_test"]
 
 GONE_KEY = "make.gone"
 GONE_HINT = ("the Make.com scenario's webhook no longer exists (410 Gone): nothing more is sent to it; put the "
@@ -78,11 +79,16 @@ def send(settings: Settings, event: str, data: dict[str, Any], *, db: Any = None
         return "not chosen"
     message = new_message(event, data)
     with _store(settings, db) as store:
-        since = gone_since(settings, store)
-        if since:
-            raise IntegrationError("make", "trigger", f"not sent: the scenario's webhook answered 410 Gone at {since}",
-                                   status=410, payload=message, hint=GONE_HINT)
+        refuse_if_gone(settings, store, message)
         return deliver(settings, message, db=store, client=client)
+
+
+def refuse_if_gone(settings: Settings, db: Any, message: dict[str, Any]) -> None:
+    """IntegrationError (410, the message as its dead-letter payload) when the webhook answered 410 Gone."""
+    since = gone_since(settings, db)
+    if since:
+        raise IntegrationError("make", "trigger", f"not sent: the scenario's webhook answered 410 Gone at {since}",
+                               status=410, payload=message, hint=GONE_HINT)
 
 
 def send_many(settings: Settings, notes: list[dict[str, Any]], *, db: Any = None) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from totalaudio.errors import InputError, TapError
 from totalaudio.models import to_json
-from totalaudio.store.webhooks import WebhookEvent, WebhookEventStore
+from totalaudio.store.webhooks import WebhookEvent, WebhookEventStore, savepoint
 
 SOURCES = ("stripe", "mailchimp", "make")
 MAX_DEPTH = 64  # no sender nests deeper; a deeper body would only exhaust the recursion of the JSON encoder
@@ -24,6 +24,7 @@ class Delivery:
     event_id: str
     type: str
     payload: Any
+    text: str | None = None  # the payload as JSON text when the body already is that (stored as received)
 
 
 @dataclass(frozen=True)
@@ -46,40 +47,52 @@ class Outcome:
 
 
 def load_json(raw: bytes) -> Any:
-    """A body parsed as JSON; InputError when it is not JSON or nested deeper than MAX_DEPTH."""
+    """A body parsed as strict JSON (plain dicts and lists, no NaN); InputError when it is not JSON or nested
+    deeper than MAX_DEPTH."""
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise InputError("the body is not JSON (or is nested too deeply)") from None
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
+    level, depth = [value], 1
+    while level:  # breadth first over the containers only: this runs for every body the receiver takes
         if depth > MAX_DEPTH:
             raise InputError(f"the body is nested deeper than {MAX_DEPTH} levels")
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        deeper: list[Any] = []
+        for node in level:
+            children = node.values() if type(node) is dict else node if type(node) is list else ()
+            deeper += [c for c in children if type(c) is dict or type(c) is list]
+        level, depth = deeper, depth + 1
     return value
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: Python's parser takes them, JSON has no such value
+
+
 def accept(db: Any, delivery: Delivery, handler: Handler, via: str = "webhook") -> Outcome:
-    """Store a delivery once and run its handler, in one transaction; a repeat of a processed one is acknowledged
-    and ignored. A project error rolls the handler's effects back, is recorded as the event's failure (a later
-    repeat or replay runs it again) and is re-raised."""
+    """Store a delivery once and run its handler, in one transaction (or a savepoint of the caller's); a repeat
+    of a processed one is acknowledged and ignored. A project error rolls the handler's effects back, is recorded
+    as the event's failure (a later repeat or replay runs it again) and is re-raised."""
     store = WebhookEventStore(db)
     try:
-        with db.conn:
-            event, new = store.receive(delivery.source, delivery.event_id, delivery.type, delivery.payload)
+        with db.conn, savepoint(db, "tap_accept"):
+            event, new = store.receive(delivery.source, delivery.event_id, delivery.type, delivery.payload,
+                                       text=delivery.text)
             if not new and event.status == "processed":
                 return Outcome(event.id, event.source, event.event_id, event.type, True, event.status, event.result)
             return _handle(store, event, handler, via)
     except TapError as exc:
-        event, _new = store.receive(delivery.source, delivery.event_id, delivery.type, delivery.payload)
-        store.finish(event.id, error=exc.message)
+        with db.conn:
+            event, _new = store.receive(delivery.source, delivery.event_id, delivery.type, delivery.payload,
+                                        text=delivery.text)
+            store.finish(event.id, error=exc.message)
         raise
 
 
 def _handle(store: WebhookEventStore, event: WebhookEvent, handler: Handler, via: str) -> Outcome:
-    result = to_json(handler(store.db, event.payload, via)) or {}
+    # a handler marked takes_raw is also given the body's JSON text, so it need not encode the payload again
+    extra = {"raw": event.text} if event.text is not None and getattr(handler, "takes_raw", False) else {}
+    result = to_json(handler(store.db, event.payload, via, **extra)) or {}
     store.finish(event.id, result=result)
     return Outcome(event.id, event.source, event.event_id, event.type, False, "processed", result)
 

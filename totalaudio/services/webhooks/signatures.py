@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import hmac
 import time
+from functools import lru_cache
 from typing import Mapping
 
 from totalaudio.errors import ConfigError
@@ -42,10 +43,21 @@ def _int(text: str) -> int:
         raise SignatureError("timestamp is not a whole number") from None
 
 
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> "hmac.HMAC":
+    """An HMAC-SHA256 with the key already absorbed; copied per message (the receiver signs-checks each request)."""
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
+def _mac(key: bytes, message: bytes) -> "hmac.HMAC":
+    mac = _keyed(key).copy()
+    mac.update(message)
+    return mac
+
+
 def stripe_signature(secret: str, timestamp: int, body: bytes) -> str:
     """The v1 signature Stripe sends for ``body`` at ``timestamp`` (hex HMAC-SHA256)."""
-    signed = str(timestamp).encode() + b"." + body
-    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return _mac(secret.encode(), str(timestamp).encode() + b"." + body).hexdigest()
 
 
 def verify_stripe(body: bytes, header: str | None, secret: str, *, tolerance: int = TOLERANCE_SECONDS,
@@ -82,8 +94,7 @@ def standard_key(secret: str) -> bytes:
 
 def standard_signature(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
     """The ``v1,<base64>`` signature of a Standard Webhooks message."""
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return "v1," + base64.b64encode(_mac(key, f"{msg_id}.{timestamp}.".encode() + body).digest()).decode()
 
 
 def standard_headers(key: bytes | None, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
