@@ -158,3 +158,39 @@ def test_contacts_are_found_by_each_key_through_an_index(db):
     lookup = next(s for s in statements if "FROM contacts" in s)
     plan = " ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN " + lookup).fetchall())
     assert "SCAN contacts" not in plan and plan.count("USING") == 3
+
+
+def test_a_store_from_before_the_counts_is_folded_on_its_first_read(tmp_path):
+    """Migration 1300 on a store that has campaigns and events: proxies decided where the text allows, every pair
+    marked stale, the chosen counted; the first read folds the rest."""
+    import sqlite3
+
+    from totalaudio.store.db import _all_migrations, migrate
+
+    conn = sqlite3.connect(tmp_path / "old.db")
+    conn.execute("CREATE TABLE _migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for mig_id, sql in (m for m in _all_migrations() if m[0] < "1300"):
+        conn.executescript(sql)
+        conn.execute("INSERT INTO _migrations VALUES (?, 'x')", [mig_id])
+    conn.executescript(
+        "INSERT INTO contacts (id, email, created_at, updated_at) VALUES ('a', 'a@x.org', 'x', 'x'), "
+        "('b', 'b@x.org', 'x', 'x');"
+        "INSERT INTO campaigns (id, name, created_at, updated_at) VALUES ('k', 'Old', 'x', 'x');"
+        "INSERT INTO campaign_contacts VALUES ('k', 'a'), ('k', 'b');"
+        "INSERT INTO events (contact_id, email, campaign_id, source, kind, at, data) VALUES "
+        "('a', 'a@x.org', 'k', 'm', 'sent', '2026-11-01T09:00:00Z', '{}'), "
+        "('a', 'a@x.org', 'k', 'm', 'open', '2026-11-02T09:00:00Z', '{\"proxy\": true}'), "
+        "('b', 'b@x.org', 'k', 'm', 'sent', '2026-11-01T09:00:00Z', '{}'), "
+        "('b', 'b@x.org', 'k', 'm', 'open', '2026-11-02T09:00:00Z', '{}');")
+    conn.commit()
+    conn.close()
+    db = open_db(tmp_path / "old.db")
+    assert dict(db.execute("SELECT contact_id, proxy FROM events WHERE kind = 'open'").fetchall()) == {"a": None,
+                                                                                                        "b": 0}
+    assert db.execute("SELECT count(*) FROM campaign_stale").fetchone()[0] == 2
+    assert "campaign_totals" not in db.table_names()
+    totals = current_totals(db, "Old")["totals"]
+    assert totals == campaign_facts(db, "Old", now=NOW)["totals"]
+    assert (totals["chosen"], totals["opened"], totals["machineOpensDiscounted"]) == (2, 1, 1)
+    assert migrate(db) == []
+    db.conn.close()
