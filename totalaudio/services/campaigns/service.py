@@ -79,8 +79,9 @@ def status(db: Any, ref: str) -> dict[str, Any]:
 
 def statuses(db: Any) -> list[dict[str, Any]]:
     """The status of every campaign, newest first (one read of the counts and one of the steps for all)."""
+    rows = CampaignStore(db).list()  # before the totals: a campaign created in between is in the totals too
     totals, steps = every_current_totals(db), StepLog(db).latest_all()
-    return [_status(row, totals[row["id"]], steps.get(row["id"], {})) for row in CampaignStore(db).list()]
+    return [_status(row, totals[row["id"]], steps.get(row["id"], {})) for row in rows]
 
 
 def _status(row: dict[str, Any], t: dict[str, int], steps: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -100,8 +101,9 @@ def _status(row: dict[str, Any], t: dict[str, int], steps: dict[str, dict[str, A
 
 def list_campaigns(db: Any) -> list[dict[str, Any]]:
     """Every campaign, newest first, with its steps done and the next step."""
+    rows = CampaignStore(db).list()
     out, totals, latest = [], every_current_totals(db), StepLog(db).latest_all()
-    for row in CampaignStore(db).list():
+    for row in rows:
         steps = latest.get(row["id"], {})
         pending = [s for s in STEPS if steps.get(s, {}).get("state") not in DONE_STATES]
         out.append({"id": row["id"], "name": row["name"], "artist": row["artist"], "release": row["release"],
