@@ -15,6 +15,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Iterable
 
 import sqlite_utils
@@ -102,15 +103,19 @@ MIGRATIONS = [
         {_counts_row("NEW")}; {_add_member("NEW", "+")}; END;
     DROP TRIGGER IF EXISTS campaign_totals_contact_added;
     DROP TRIGGER IF EXISTS campaign_totals_contact_removed;
-    DROP TABLE IF EXISTS campaign_totals
+    DROP TABLE IF EXISTS campaign_totals;
+    DROP INDEX IF EXISTS events_campaign_id
     """),
 ]
 
 
 def parse_time(text: str | None) -> datetime | None:
     """An ISO-8601 timestamp (with Z or an offset; a naive one is taken as UTC), or None."""
-    if not text:
-        return None
+    return _parsed(text) if text else None
+
+
+@lru_cache(maxsize=8192)  # a campaign's sends share a time, and a fold parses each send's and open's
+def _parsed(text: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -145,8 +150,8 @@ def is_machine(event: dict[str, Any], delivered: datetime | None) -> bool:
         proxy = proxy_flag(event_data(event))
     if proxy:
         return True
-    at = parse_time(event.get("at"))
-    return bool(at and delivered and 0 <= (at - delivered).total_seconds() <= MACHINE_SECONDS)
+    at = parse_time(event.get("at")) if delivered else None
+    return bool(at and 0 <= (at - delivered).total_seconds() <= MACHINE_SECONDS)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Also the indexes that keep ``campaign status`` and ``contacts timeline`` answering from an index on a store of
 millions of events (per-contact and per-campaign events in time order, a contact's campaigns). The campaigns'
-counts themselves are kept by store/campaign_counts.py (its migration drops the 1002 totals cache).
+counts themselves are kept by store/campaign_counts.py (its migration drops the 1002 totals cache and its index).
 """
 
 from __future__ import annotations
