@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+# The machine-open rule is the store's (it folds each campaign's counts as events are written); one definition.
+from totalaudio.store.campaign_counts import MACHINE_SECONDS, event_data, is_machine, parse_time  # noqa: F401
+
 HALF_LIFE_DAYS = 30.0
 SCALE = 40.0
-MACHINE_SECONDS = 120.0
 WEIGHTS = {"reply": 40.0, "click": 15.0, "open": 5.0}
 OUTCOME_WEIGHTS = {"add": 50.0, "play": 50.0, "interview": 50.0, "review": 50.0, "feature": 50.0,
                    "decline": 10.0}
@@ -46,43 +48,10 @@ class Engagement:
     ended_by: str | None = None
 
 
-def parse_time(text: str | None) -> datetime | None:
-    """An ISO-8601 timestamp (with Z or an offset; a naive one is taken as UTC), or None."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _data(event: dict[str, Any]) -> dict[str, Any]:
-    data = event.get("data") or {}
-    if isinstance(data, str):
-        import json
-
-        try:
-            data = json.loads(data)
-        except ValueError:
-            return {}
-    return data if isinstance(data, dict) else {}
-
-
-def is_machine(event: dict[str, Any], delivered: datetime | None) -> bool:
-    """True for an open or click that a proxy or scanner made, not a person."""
-    if event["kind"] not in ("open", "click"):
-        return False
-    if _data(event).get("proxy"):
-        return True
-    at = parse_time(event.get("at"))
-    return bool(at and delivered and 0 <= (at - delivered).total_seconds() <= MACHINE_SECONDS)
-
-
 def weight(event: dict[str, Any]) -> float:
     """The undecayed weight of one event (0 for those that say nothing about attention)."""
     if event["kind"] == "outcome":
-        return OUTCOME_WEIGHTS.get(str(_data(event).get("type")), 0.0)
+        return OUTCOME_WEIGHTS.get(str(event_data(event).get("type")), 0.0)
     return WEIGHTS.get(event["kind"], 0.0)
 
 
@@ -142,14 +111,14 @@ def reply_status(events: list[dict[str, Any]]) -> str | None:
 def contact_engagement(db: Any, contact_id: str, now: datetime | None = None) -> Engagement:
     """A contact's engagement over all its stored events."""
     row = next(iter(db.query("SELECT status FROM contacts WHERE id = ?", [contact_id])), None)
-    events = list(db.query("SELECT id, kind, at, data FROM events WHERE contact_id = ?", [contact_id]))
+    events = list(db.query("SELECT id, kind, at, proxy, data FROM events WHERE contact_id = ?", [contact_id]))
     return score_events(events, now, row["status"] if row else None)
 
 
 def campaign_scores(db: Any, campaign_id: str, now: datetime | None = None) -> dict[str, Engagement]:
     """Each chosen contact's engagement over this campaign's events only, by contact id."""
     events: dict[str, list[dict[str, Any]]] = {}
-    for e in db.query("SELECT id, contact_id, kind, at, data FROM events WHERE campaign_id = ? "
+    for e in db.query("SELECT id, contact_id, kind, at, proxy, data FROM events WHERE campaign_id = ? "
                       "AND contact_id IS NOT NULL", [campaign_id]):
         events.setdefault(e["contact_id"], []).append(e)
     chosen = db.query("SELECT cc.contact_id, c.status FROM campaign_contacts cc JOIN contacts c "

@@ -1,7 +1,8 @@
 """The campaign workflow's memory: each campaign's plan (channel, filters, content) and every step outcome.
 
 Also the indexes that keep ``campaign status`` and ``contacts timeline`` answering from an index on a store of
-millions of events (per-contact and per-campaign events in time order, a contact's campaigns).
+millions of events (per-contact and per-campaign events in time order, a contact's campaigns). The campaigns'
+counts themselves are kept by store/campaign_counts.py (its migration drops the 1002 totals cache and its index).
 """
 
 from __future__ import annotations
@@ -89,6 +90,14 @@ class StepLog:
                              "WHERE campaign_id = ? GROUP BY step) m ON m.id = s.id", [campaign_id])
         return {r["step"]: _load(r) for r in rows}
 
+    def latest_all(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """The latest entry of each step of every campaign, by campaign id then step name (one query)."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for row in self.db.query("SELECT s.* FROM campaign_steps s JOIN (SELECT max(id) AS id FROM campaign_steps "
+                                 "GROUP BY campaign_id, step) m ON m.id = s.id"):
+            out.setdefault(row["campaign_id"], {})[row["step"]] = _load(row)
+        return out
+
     def history(self, campaign_id: str) -> list[dict[str, Any]]:
         """Every step entry of a campaign, oldest first."""
         return [_load(r) for r in self.db.query("SELECT * FROM campaign_steps WHERE campaign_id = ? ORDER BY id",
@@ -102,30 +111,3 @@ def plan_of(campaign: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         return {}
     return plan if isinstance(plan, dict) else {}
-
-
-class TotalsCache:
-    """A campaign's totals kept with the stamp of what they were computed from (its newest event id), so
-    ``campaign status`` of every campaign reads them instead of folding every event. A change to the campaign's
-    contacts drops its entry (triggers of migration 1003)."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-
-    def stamp(self, campaign_id: str) -> str:
-        """What the totals depend on besides the contacts: the campaign's newest event id (one index lookup)."""
-        newest = self.db.execute("SELECT id FROM events INDEXED BY events_campaign_id WHERE campaign_id = ? "
-                                 "ORDER BY id DESC LIMIT 1", [campaign_id]).fetchone()
-        return str(newest[0] if newest else 0)
-
-    def get(self, campaign_id: str, stamp: str) -> dict[str, Any] | None:
-        """The cached totals when they were computed from this stamp, else None."""
-        row = self.db.execute("SELECT totals FROM campaign_totals WHERE campaign_id = ? AND stamp = ?",
-                              [campaign_id, stamp]).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def put(self, campaign_id: str, stamp: str, totals: dict[str, Any]) -> None:
-        """Keep freshly computed totals."""
-        with self.db.conn:
-            self.db.execute("INSERT OR REPLACE INTO campaign_totals (campaign_id, stamp, totals, computed_at) "
-                            "VALUES (?, ?, ?, ?)", [campaign_id, stamp, json.dumps(totals), utc_now()])

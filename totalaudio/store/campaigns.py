@@ -9,6 +9,8 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from totalaudio.errors import InputError, utc_now
+from totalaudio.store.campaign_counts import CampaignCounts, proxy_flag
+from totalaudio.store.db import insert_rows, transaction
 
 MIGRATIONS = [
     ("0006_campaigns", """
@@ -111,11 +113,13 @@ class CampaignStore:
     def add_events(self, events: Iterable[dict[str, Any]]) -> int:
         """Store events ``{email, kind, source, at[, contact_id, campaign_id, data, dedupe_key]}``; duplicates
         (same dedupe_key) are ignored so a re-run adds nothing twice. Returns how many were new."""
-        rows = [{**e, "data": json.dumps(e.get("data") or {})} for e in events]
-        before = self.db.execute("SELECT count(*) FROM events").fetchone()[0]
-        if rows:
-            self.db.table("events").insert_all(rows, ignore=True, batch_size=1000)
-        return self.db.execute("SELECT count(*) FROM events").fetchone()[0] - before
+        rows = [{**e, "data": json.dumps(e.get("data") or {}), "proxy": proxy_flag(e.get("data"))} for e in events]
+        if not rows:
+            return 0
+        with transaction(self.db):  # the campaigns' counts change with the events, in the same transaction
+            new = insert_rows(self.db, "events", rows, ignore=True)
+            CampaignCounts(self.db).settle()
+        return new
 
     def events_for(self, contact_id: str) -> list[dict[str, Any]]:
         """A contact's events, oldest first."""

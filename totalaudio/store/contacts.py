@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from totalaudio.errors import InputError, utc_now
-from totalaudio.store.db import transaction
+from totalaudio.store.db import insert_rows, transaction
 from totalaudio.models import Contact
 
 MIGRATIONS = [
@@ -147,7 +147,9 @@ class ContactStore:
     def get_row(self, ref: str) -> dict[str, Any]:
         """The row for a local id, an Airtable record id or an email; InputError when none matches."""
         ref = ref.strip()
-        sql = "SELECT * FROM contacts WHERE id = ? OR airtable_id = ? OR email_norm = ? ORDER BY created_at LIMIT 1"
+        # One indexed lookup per kind of key (an OR across the columns would scan the table).
+        sql = ("SELECT * FROM (SELECT * FROM contacts WHERE id = ? UNION ALL SELECT * FROM contacts WHERE "
+               "airtable_id = ? UNION ALL SELECT * FROM contacts WHERE email_norm = ?) ORDER BY created_at LIMIT 1")
         rows = list(self.db.query(sql, [ref, ref, normalise_email(ref)]))
         if not rows:
             raise InputError(f"no contact with id or email {ref!r}", hint="see `tap contacts list`")
@@ -173,15 +175,7 @@ class ContactStore:
         """Insert new contacts (typed values); ids and timestamps are filled where absent."""
         now = utc_now()
         defaults = {"genres": "[]", "tags": "[]", "extra": "{}", "created_at": now, "updated_at": now}
-        prepared = [{**defaults, "id": new_id(), **to_row(values)} for values in rows]
-        # One executemany per column set: sqlite-utils' insert_all builds a statement per chunk (slow at 50k).
-        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for row in prepared:
-            by_columns.setdefault(tuple(sorted(row)), []).append(row)
-        with transaction(self.db):
-            for columns, group in by_columns.items():
-                sql = f"INSERT INTO contacts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-                self.db.conn.executemany(sql, [[row[c] for c in columns] for row in group])
+        insert_rows(self.db, "contacts", [{**defaults, "id": new_id(), **to_row(values)} for values in rows])
 
     def update(self, contact_id: str, changes: dict[str, Any], *, touch: bool = True) -> None:
         """Change some fields of one contact (typed values)."""

@@ -92,8 +92,8 @@ def _alternatives(db: Any, station: str | None, campaign_id: str, contact_id: st
 
 def _campaign_items(db: Any, campaign: dict[str, Any], after: int, today: date) -> list[dict[str, Any]]:
     seen: dict[str, Seen] = defaultdict(Seen)
-    for event in db.query("SELECT contact_id, kind, at, data FROM events WHERE campaign_id = ? AND contact_id IS "
-                          "NOT NULL ORDER BY at, id", [campaign["id"]]):
+    for event in db.query("SELECT contact_id, kind, at, proxy, data FROM events WHERE campaign_id = ? AND "
+                          "contact_id IS NOT NULL ORDER BY at, id", [campaign["id"]]):
         _see(seen[event["contact_id"]], event)
     contacts = {r["id"]: r for r in db.query("SELECT c.id, c.email, c.first_name, c.last_name, c.station FROM "
                                              "campaign_contacts cc JOIN contacts c ON c.id = cc.contact_id WHERE "

@@ -10,7 +10,8 @@ from totalaudio.config import Settings
 from totalaudio.errors import InputError, utc_now
 from totalaudio.services.campaigns.context import STEPS
 from totalaudio.services.campaigns.selection import matching
-from totalaudio.services.reports.facts import OUTCOME_TYPES, current_totals, find_campaign
+from totalaudio.services.reports.facts import (OUTCOME_TYPES, campaign_fields, current_totals, every_current_totals,
+                                               find_campaign)
 from totalaudio.store.campaign_runs import DONE_STATES, StepLog
 from totalaudio.store.campaigns import CampaignStore, new_id
 from totalaudio.store.contacts import ContactStore
@@ -72,18 +73,19 @@ def _next(name: str, steps: dict[str, dict[str, Any]], totals: dict[str, int]) -
 
 def status(db: Any, ref: str) -> dict[str, Any]:
     """One campaign: its steps, counts (chosen, sent, opened, replied by kind, bounced, outcomes), next action."""
-    return _status(db, find_campaign(db, ref))
+    row = find_campaign(db, ref)
+    return _status(row, current_totals(db, row)["totals"], StepLog(db).latest(row["id"]))
 
 
 def statuses(db: Any) -> list[dict[str, Any]]:
-    """The status of every campaign, newest first."""
-    return [_status(db, row) for row in CampaignStore(db).list()]
+    """The status of every campaign, newest first (one read of the counts and one of the steps for all)."""
+    rows = CampaignStore(db).list()  # before the totals: a campaign created in between is in the totals too
+    totals, steps = every_current_totals(db), StepLog(db).latest_all()
+    return [_status(row, totals[row["id"]], steps.get(row["id"], {})) for row in rows]
 
 
-def _status(db: Any, row: dict[str, Any]) -> dict[str, Any]:
-    facts = current_totals(db, row)
-    c, t = facts["campaign"], facts["totals"]
-    steps = StepLog(db).latest(c["id"])
+def _status(row: dict[str, Any], t: dict[str, int], steps: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    c = campaign_fields(row)
     counts = {k: t[k] for k in ("chosen", "sent", "delivered", "opened", "clicked", "bounced", "unsubscribed",
                                 "outcomes")}
     replied = {"human": t["replied"], "autoReply": t["autoReplies"], "bounce": t["bounced"],
@@ -99,14 +101,14 @@ def _status(db: Any, row: dict[str, Any]) -> dict[str, Any]:
 
 def list_campaigns(db: Any) -> list[dict[str, Any]]:
     """Every campaign, newest first, with its steps done and the next step."""
-    out = []
-    for row in CampaignStore(db).list():
-        steps = StepLog(db).latest(row["id"])
+    rows = CampaignStore(db).list()
+    out, totals, latest = [], every_current_totals(db), StepLog(db).latest_all()
+    for row in rows:
+        steps = latest.get(row["id"], {})
         pending = [s for s in STEPS if steps.get(s, {}).get("state") not in DONE_STATES]
         out.append({"id": row["id"], "name": row["name"], "artist": row["artist"], "release": row["release"],
                     "channel": row.get("channel"), "status": row["status"], "createdAt": row["created_at"],
-                    "contacts": db.execute("SELECT count(*) FROM campaign_contacts WHERE campaign_id = ?",
-                                           [row["id"]]).fetchone()[0],
+                    "contacts": totals[row["id"]]["chosen"],
                     "stepsDone": len(STEPS) - len(pending), "nextStep": pending[0] if pending else None})
     return out
 

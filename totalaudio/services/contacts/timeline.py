@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from totalaudio.store.contacts import ContactStore, normalise_email
+from totalaudio.store.contacts import ContactStore
 
 SNIPPET = 200
 EVENT_WORDS = {"sent": "sent", "open": "opened", "click": "clicked", "reply": "replied", "auto_reply": "auto-reply",
@@ -79,18 +79,9 @@ def _campaigns(db: Any, contact_id: str) -> list[dict[str, Any]]:
              "snippet": None, "campaign": r["name"], "eventId": None, "replyKind": None} for r in rows]
 
 
-def _contact(db: Any, ref: str) -> dict[str, Any]:
-    """The contact by id, Airtable record id or email, each looked up through its own index."""
-    ref = ref.strip()
-    rows = list(db.query("SELECT * FROM (SELECT * FROM contacts WHERE id = ? UNION ALL SELECT * FROM contacts "
-                         "WHERE airtable_id = ? UNION ALL SELECT * FROM contacts WHERE email_norm = ?) "
-                         "ORDER BY created_at LIMIT 1", [ref, ref, normalise_email(ref)]))
-    return rows[0] if rows else ContactStore(db).get_row(ref)  # the store's own error when none matches
-
-
 def timeline(db: Any, ref: str) -> dict[str, Any]:
     """The contact (by id, Airtable record id or email) and every entry about them, oldest first."""
-    row = _contact(db, ref)
+    row = ContactStore(db).get_row(ref)
     cid = row["id"]
     entries = [{"at": row["created_at"], "source": "store", "kind": "created",
                 "summary": "added to the store" + (" (from Airtable)" if row["airtable_id"] else ""),

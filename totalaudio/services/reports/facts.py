@@ -15,67 +15,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from totalaudio.services.engagement import Engagement, campaign_scores, is_machine, parse_time
-from totalaudio.store.campaign_runs import TotalsCache
+from totalaudio.services.engagement import Engagement, campaign_scores, parse_time
+from totalaudio.store.campaign_counts import POSITIVE_OUTCOMES, CampaignCounts, MemberFold, event_data, fold
 from totalaudio.store.campaigns import CampaignStore
 
 OUTCOME_TYPES = ("add", "play", "interview", "review", "feature", "decline")
-POSITIVE_OUTCOMES = ("add", "play", "interview", "review", "feature")
 BEST_WORST = 5
 
 
 @dataclass
-class Folded:
-    """One chosen contact's part in the campaign."""
+class Folded(MemberFold):
+    """One chosen contact's part in the campaign (the store's fold, with the contact)."""
 
-    contact: dict[str, Any]
-    sent: bool = False
-    opened: bool = False
-    machine_opens: int = 0
-    clicked: bool = False
-    replied: bool = False
-    auto_replied: bool = False
-    bounce: str | None = None
-    unsubscribed: bool = False
-    outcomes: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def delivered(self) -> bool:
-        """Sent and not hard-bounced (a soft bounce may still arrive later; it is not counted delivered)."""
-        return self.sent and self.bounce is None
-
-
-def _data(event: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(event.get("data") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    contact: dict[str, Any] = field(default_factory=dict)
 
 
 def _fold(contact: dict[str, Any], events: list[dict[str, Any]]) -> Folded:
-    row, delivered_at = Folded(contact), None
-    for event in events:
-        kind = event["kind"]
-        if kind == "sent":
-            row.sent, delivered_at = True, parse_time(event.get("at"))
-        elif kind in ("open", "click"):
-            if is_machine(event, delivered_at):
-                row.machine_opens += kind == "open"
-                continue
-            row.opened = True
-            row.clicked = row.clicked or kind == "click"
-        elif kind == "reply":
-            row.replied = row.opened = True
-        elif kind == "auto_reply":
-            row.auto_replied = True
-        elif kind.startswith("bounce_"):
-            row.bounce = "hard" if kind == "bounce_hard" or row.bounce == "hard" else "soft"
-        elif kind == "unsubscribe":
-            row.unsubscribed = True
-        elif kind == "outcome":
-            row.outcomes.append({**_data(event), "at": event.get("at")})
-    return row
+    return fold(events, Folded(contact=contact))
 
 
 def _rate(part: int, whole: int) -> float:
@@ -166,10 +122,11 @@ def _quotes(db: Any, campaign_id: str) -> list[dict[str, Any]]:
                     "ORDER BY e.at, e.id", [campaign_id])
     return [{"contactId": r["contact_id"], "station": r["station"], "date": (r["at"] or "")[:10],
              "name": " ".join(p for p in (r["first_name"], r["last_name"]) if p) or None,
-             "text": _data(r).get("text", "")} for r in rows]
+             "text": event_data(r).get("text", "")} for r in rows]
 
 
-def _campaign(row: dict[str, Any]) -> dict[str, Any]:
+def campaign_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """A campaign row as the JSON fields of facts and status."""
     return {"id": row["id"], "name": row["name"], "artist": row.get("artist"), "release": row.get("release"),
             "status": row.get("status"), "startDate": row.get("start_date"), "createdAt": row.get("created_at"),
             "mailchimpId": row.get("mailchimp_id"), "airtableId": row.get("airtable_id")}
@@ -191,7 +148,7 @@ def campaign_facts(db: Any, ref: str, now: datetime | None = None) -> dict[str, 
     best, worst = _ranked(rows, scores)
     outcome_counts = {t: sum(o.get("type") == t for r in rows for o in r.outcomes) for t in OUTCOME_TYPES}
     return {
-        "campaign": _campaign(campaign), "generatedAt": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "campaign": campaign_fields(campaign), "generatedAt": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "totals": totals, "rates": _rates(totals),
         "repliesByKind": {"human": totals["replied"], "autoReply": totals["autoReplies"],
                           "bounce": totals["bounced"], "unsubscribe": totals["unsubscribed"]},
@@ -213,28 +170,13 @@ def find_campaign(db: Any, ref: str) -> dict[str, Any]:
     return rows[0] if rows else CampaignStore(db).get(ref)
 
 
-def campaign_totals(db: Any, ref: str) -> dict[str, Any]:
-    """The campaign's totals alone (the same figures as ``campaign_facts``'s), cheap enough for a status line:
-    one indexed pass over the campaign's events, no scores or breakdowns."""
-    campaign = find_campaign(db, ref)
-    chosen = [r[0] for r in db.execute("SELECT contact_id FROM campaign_contacts WHERE campaign_id = ?",
-                                       [campaign["id"]]).fetchall()]
-    per_contact: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    sql = ("SELECT contact_id, kind, at, CASE WHEN data = '{}' THEN NULL ELSE data END FROM events "
-           "WHERE campaign_id = ? ORDER BY at, id")
-    for contact_id, kind, at, data in db.execute(sql, [campaign["id"]]).fetchall():
-        per_contact[contact_id].append({"kind": kind, "at": at, "data": data})
-    rows = [_fold({"id": cid}, per_contact.get(cid, [])) for cid in chosen]
-    return {"campaign": _campaign(campaign), "totals": _totals(rows)}
-
-
 def current_totals(db: Any, ref: str | dict[str, Any]) -> dict[str, Any]:
-    """``campaign_totals`` (of a campaign ref or row), computed again only when the campaign has new events or
-    another set of contacts."""
-    campaign, cache = find_campaign(db, ref) if isinstance(ref, str) else ref, TotalsCache(db)
-    stamp = cache.stamp(campaign["id"])
-    totals = cache.get(campaign["id"], stamp)
-    if totals is None:
-        totals = campaign_totals(db, campaign["id"])["totals"]
-        cache.put(campaign["id"], stamp, totals)
-    return {"campaign": _campaign(campaign), "totals": totals}
+    """The campaign's (ref or row) totals, the same figures as ``campaign_facts``'s, read from the counts the
+    store keeps as events are written (one indexed read, however many events)."""
+    campaign = find_campaign(db, ref) if isinstance(ref, str) else ref
+    return {"campaign": campaign_fields(campaign), "totals": CampaignCounts(db).totals(campaign["id"])}
+
+
+def every_current_totals(db: Any) -> dict[str, dict[str, int]]:
+    """Every campaign's totals (as ``current_totals``), by campaign id, in one read."""
+    return CampaignCounts(db).all_totals()
