@@ -284,11 +284,11 @@ def _show_blocks(tree, facts: PageFacts) -> None:
                 "[class*=summary-item], [class*=now-playing], [class*=on-air], [id*=show], [id*=program], li, dt, p")
     found, handled = schedule.tables(tree, facts.url)
     facts.shows.extend(found)
-    taken: set[int] = set()  # blocks that gave a show: the paragraphs inside them are parts of it, not more shows
+    inside: set[int] = set()  # elements within blocks that gave a show: parts of it, not more shows
     for node in tree.css(selector)[:MAX_BLOCKS]:
         if node.tag in ("html", "body", "main", "ul", "ol", "table", "tbody", "nav", "header", "footer"):
             continue
-        if node.tag == "tr" and node.mem_id in handled or taken and _inside(node, taken):
+        if node.tag == "tr" and node.mem_id in handled or node.mem_id in inside:
             continue
         text = node.text(separator="  ")
         if node.tag == "dt" and (answer := _next_element(node)) is not None and answer.tag == "dd":
@@ -308,7 +308,7 @@ def _show_blocks(tree, facts: PageFacts) -> None:
             if show and (block.tag != "p" or (show.host and (show.day or show.time))):
                 facts.shows.append(show)
                 if block is not node or times <= 1:  # one show's block; a block of several keeps its rows
-                    taken.add(block.mem_id)
+                    inside.update(_descendants(block))
     if PRESENTER_PAGE.search(f"{urlsplit(facts.url).path} {re.split(r' [|–—-] ', facts.title)[0]}"):
         facts.shows.extend(_presenter_cards(tree, facts.url))
     if own := people.show_page(tree, facts.url) or people.own_show_page(tree, facts.url):
@@ -343,15 +343,14 @@ def _next_element(node):
     return sibling
 
 
-def _inside(node, taken: set[int]) -> bool:
-    parent = node.parent
-    for _ in range(4):
-        if parent is None:
-            return False
-        if parent.mem_id in taken:
-            return True
-        parent = parent.parent
-    return False
+def _descendants(node, depth: int = 4) -> set[int]:
+    """The elements up to ``depth`` levels inside a node (marked once, instead of walking up from every block)."""
+    found: set[int] = set()
+    level = [node]
+    for _ in range(depth):
+        level = [child for parent in level for child in parent.iter()]
+        found.update(child.mem_id for child in level)
+    return found
 
 
 def _presenter_cards(tree, url: str) -> list:
