@@ -100,7 +100,7 @@ def warm_imports() -> None:
     import selectolax.lexbor  # noqa: F401
 
 
-def run(sites: int, concurrency: int, delay: float, port: int) -> dict:
+def run(sites: int, concurrency: int, delay: float, port: int, parse_workers: int | None = None) -> dict:
     from totalaudio.clients.web import CrawlPolicy
     from totalaudio.services.enrich.runner import EnrichOptions, Target
     from totalaudio.services.enrich.runner import run as enrich_run
@@ -110,7 +110,7 @@ def run(sites: int, concurrency: int, delay: float, port: int) -> dict:
     policy = CrawlPolicy(concurrency=concurrency, per_host=2, delay=delay, allow_private=True)
     records = []
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
-    progress = enrich_run(targets, policy, EnrichOptions(budget=len(PAGES)), lambda _t, r: records.append(r),
+    progress = enrich_run(targets, policy, EnrichOptions(budget=len(PAGES), parse_workers=parse_workers), lambda _t, r: records.append(r),
                           resolver=loopback)
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     cpu_seconds = (cpu.ru_utime - cpu_before.ru_utime) + (cpu.ru_stime - cpu_before.ru_stime)
@@ -128,6 +128,7 @@ def run(sites: int, concurrency: int, delay: float, port: int) -> dict:
         "p95ParseExtractMsPerPage": round(sorted(progress.parse_seconds)[int(len(progress.parse_seconds) * .95)]
                                           * 1000, 3),
         "clientCpuSeconds": round(cpu_seconds, 2), "clientCpuShareOfWall": round(cpu_seconds / progress.elapsed, 2),
+        "parseWorkers": "auto" if parse_workers is None else parse_workers,
         "loadAverage1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
         "allRecordsHaveEmails": all(r.scraped_data.additional_contacts for r in records),
         "notTimed": "imports of httpx, httpcore, protego, selectolax (done once per process, before the clock)",
@@ -141,6 +142,8 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.5, help="polite delay per host (default: the crawler's)")
     parser.add_argument("--latency", type=float, default=LATENCY,
                         help="server latency in seconds (a long one takes the client's CPU out of the figure)")
+    parser.add_argument("--parse-workers", type=int, default=None,
+                        help="parse worker processes (default: the runner's choice; 0 parses in the event loop)")
     args = parser.parse_args()
     os.environ["BENCH_LATENCY"] = str(args.latency)  # the server process reads it too
     port = free_port()
@@ -148,7 +151,7 @@ def main() -> None:
     proc.start()
     time.sleep(0.5)
     try:
-        print(json.dumps({"benchmark": "enrich throughput", **run(args.sites, args.concurrency, args.delay, port)},
+        print(json.dumps({"benchmark": "enrich throughput", **run(args.sites, args.concurrency, args.delay, port, args.parse_workers)},
                          indent=2))
     finally:
         proc.terminate()

@@ -18,6 +18,9 @@ AT_WORD = re.compile(_AT)
 LOCAL_BEFORE = re.compile(r"(?<![A-Za-z0-9._+-])([A-Za-z0-9][A-Za-z0-9._+-]{0,63})\s*$")
 DOMAIN_AFTER = re.compile(rf"([A-Za-z0-9-]+(?:{_DOT}[A-Za-z0-9-]+)+)")
 DOT_WORD = re.compile(_DOT)
+# What every form of AT_WORD contains, as a pattern that starts with a letter: the engine skips to candidate
+# letters instead of trying AT_WORD (which starts with ``\s*``) at every position of the page.
+AT_HINT = re.compile(r"at\s*[\])}>]|at\s+[\w-]+\s*[\[({]\s*dot|AT\s")
 ASSET_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js", "json", "xml", "php", "html",
                         "htm", "mp3", "mp4", "wav", "pdf", "zip", "woff", "woff2", "ttf", "avif", "bmp", "tif"})
 PLACEHOLDER_DOMAINS = frozenset({"example.com", "example.org", "example.net", "domain.com", "yourdomain.com",
@@ -32,6 +35,8 @@ PHONE_CUE = re.compile(r"(?i)(tel|phone|call|fax|text|sms|mobile|mob|ph|studio|o
 NOT_PHONE = re.compile(r"(?i)\b(?:abn|acn|vat(?: no\.?| number)?(?: gb)?|company (?:no\.?|number)|registered (?:no\.?|number)|"
                        r"charity (?:no\.?|number)|reg\.? no\.?|licen[cs]e(?: no\.?)?|isbn|f?ein|tax id|ssn|cro|"
                        r"eircode)\s*(?:is\s*)?[:#.]?\s*$")
+# A phone has 8+ digits: from its first digit on, 8+ characters of digits and separators. Cheap to search for.
+PHONE_HINT = re.compile(r"\d[\d ().\-\u00a0]{7}")
 ZIP_PLUS4 = re.compile(r"^\d{5}-\d{4}$")
 # An address whose parts a page split into elements: ``studio<span>@</span>station<span>.</span>org`` reads
 # "studio @ station . org" once the element texts are joined with spaces.
@@ -76,7 +81,7 @@ def emails_in_text(text: str) -> list[str]:
     if " @ " in text:
         found.extend(f"{m.group(1)}@{m.group(2).replace(' ', '')}" for m in SPACED_EMAIL.finditer(text)
                      if m.group(1).lower() not in SPACED_NOT_LOCAL)  # "follow us @ x.com" is not an address
-    for at in AT_WORD.finditer(text):
+    for at in AT_WORD.finditer(text) if AT_HINT.search(text) else ():
         local = LOCAL_BEFORE.search(text, max(0, at.start() - 70), at.start())
         domain = DOMAIN_AFTER.match(text, at.end())
         if local and domain:
@@ -114,7 +119,7 @@ def cf_hex_from_href(href: str) -> str | None:
 def phones_in_text(text: str) -> list[str]:
     """Phone numbers as written (8-15 digits, not dates or years), de-duplicated by their digits."""
     out: dict[str, str] = {}
-    for match in PHONE.finditer(text):
+    for match in PHONE.finditer(text) if PHONE_HINT.search(text) else ():
         raw = match.group(1).strip(" .-\u00a0")
         digits = re.sub(r"\D", "", raw)
         if not 8 <= len(digits) <= 15 or DATEISH.match(raw) or ZIP_PLUS4.match(raw) or len(set(digits)) < 3:

@@ -111,10 +111,19 @@ def site_key(host: str) -> str:
 
 def same_site(url: str, start: str) -> bool:
     """Both URLs are http(s) on the same registrable domain and port."""
+    if _on_origin(url, start):  # most links: no URL parsing, no public-suffix look-up
+        return True
     a, b = urlsplit(url), urlsplit(start)
     if a.scheme not in ("http", "https") or not a.hostname or not b.hostname:
         return False
     return site_key(a.hostname) == site_key(b.hostname) and a.port == b.port
+
+
+def _on_origin(url: str, start: str) -> bool:
+    """The URL is on the start's own http(s) scheme://host:port."""
+    origin = "/".join(start.split("/", 3)[:3])
+    return (origin.startswith(("http://", "https://")) and len(origin) > 8 and url.startswith(origin)
+            and url[len(origin):len(origin) + 1] in ("", "/", "?", "#"))
 
 
 class Crawler:

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from totalaudio.services.enrich import (contacts, discover, feeds, forms, genres, people, schedule, shows, social,
-                                       submission)
+from totalaudio.services.enrich import contacts, discover, feeds, forms, genres, people, shows, social, submission
+from totalaudio.services.enrich.blocks import MAX_BLOCKS, PRESENTER_PAGE, show_blocks
 
 # (words that must appear, pattern, label): a pattern only runs when one of its words is in the text.
 FORMAT_PATTERNS = tuple((words, re.compile(pattern, re.I), label) for words, pattern, label in (
@@ -43,19 +43,12 @@ SOCIAL_HINT = re.compile(r"(?i)facebook|fb\.com|instagram|twitter|x\.com|tiktok|
                          r"bandcamp|spotify|threads|bsky|linkedin|flickr|vimeo|linktr\.ee")
 FORM_HINT = re.compile(r"(?i)form|airtable|tally|submithub|groover|labelradar|musosoup")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
-TITLE_CHILD = "h2, h3, h4, h5, strong, .title, [class*=title], [class*=name]"
-HOST_CHILD = "[class*=host], [class*=dj], [class*=presenter]"
 NAV_LINKS = "nav a[href], header a[href], footer a[href], [role=navigation] a[href], [class*=menu] a[href]"
-LIVE_BOX = re.compile(r"(?i)now-playing|on-air|onair")
-LIVE_TITLE = ("[class*=show-title], [class*=show-name], [class*=program-title], [class*=program-name], "
-              "[class*=programme-name], [class*=title], h4, h5")
-PRESENTER_PAGE = re.compile(r"(?i)presenters?|\bdjs?\b|/djs|hosts|line-?up")
 GENRE_NODES = "[class*=genre], [id*=genre], [class*=tags], [rel=tag]"
 GENRE_ONLY_NODES = "[class*=genre], [id*=genre]"
 SHOW_PAGE = re.compile(r"(?i)show|program|schedule|episode|sendung|emission")
 STRIP_TAGS = "script, style, noscript, template, svg, iframe, object"
 MAX_TEXT = 200_000
-MAX_BLOCKS = 5000  # blocks read for shows and paragraphs: a page with more is no schedule (a hostile or huge page)
 KEEP_TEXT = 20_000
 
 
@@ -99,7 +92,7 @@ def parse(html: str, url: str) -> PageFacts:
     _structured(tree, facts)
     for node in tree.css(STRIP_TAGS):
         node.decompose()
-    _show_blocks(tree, facts)
+    show_blocks(tree, facts)
     body = tree.body
     facts.text = " ".join((body.text(separator=" ") if body else "").split())[:MAX_TEXT]
     _text_facts(tree, facts)
@@ -275,105 +268,6 @@ def _ld_items(data, depth: int = 0):
         for key in ("@graph", "publisher", "author", "brand", "parentOrganization"):
             if key in data:
                 yield from _ld_items(data[key], depth + 1)
-
-
-def _show_blocks(tree, facts: PageFacts) -> None:
-    # Not [class*=event]: gig listings name artists, not presenters.
-    selector = ("tr, [class*=show], [class*=program], [class*=emission], [class*=sendung], [class*=schedule], "
-                "[class*=episode], [class*=views-row], "
-                "[class*=summary-item], [class*=now-playing], [class*=on-air], [id*=show], [id*=program], li, dt, p")
-    found, handled = schedule.tables(tree, facts.url)
-    facts.shows.extend(found)
-    taken: set[int] = set()  # blocks that gave a show: the paragraphs inside them are parts of it, not more shows
-    for node in tree.css(selector)[:MAX_BLOCKS]:
-        if node.tag in ("html", "body", "main", "ul", "ol", "table", "tbody", "nav", "header", "footer"):
-            continue
-        if node.tag == "tr" and node.mem_id in handled or taken and _inside(node, taken):
-            continue
-        text = node.text(separator="  ")
-        if node.tag == "dt" and (answer := _next_element(node)) is not None and answer.tag == "dd":
-            text = f"{text}  {answer.text(separator='  ')}"  # <dt>Monday 7pm</dt><dd>The Country Show with ...</dd>
-        cls = node.attributes.get("class") or ""
-        if ("play" in cls or "air" in cls) and LIVE_BOX.search(cls):  # without its playlist: songs are not shows
-            text = "  ".join(c.text(separator="  ") for c in node.iter() if c.tag not in ("table", "ol", "ul"))
-        if len(text) > 300 or len(text) < 4 or not shows.MAYBE_SHOW_LOW.search(low := text.lower()):
-            continue
-        if node.tag == "p" and not shows.WHEN_HINT_LOW.search(low):
-            continue
-        times = len(shows.TIME.findall(text))
-        if times > 1 and node.tag not in ("tr", "li", "p", "dt") and len(node.css("h2, h3, h4, h5")) > 1:
-            continue  # a list of shows (its heading says "This week"): its cards are read one by one
-        for block, block_text in _grid_cells(node, text) if node.tag == "tr" and times > 1 else [(node, text)]:
-            show = _block_show(block, block_text, facts.url)
-            if show and (block.tag != "p" or (show.host and (show.day or show.time))):
-                facts.shows.append(show)
-                if block is not node or times <= 1:  # one show's block; a block of several keeps its rows
-                    taken.add(block.mem_id)
-    if PRESENTER_PAGE.search(f"{urlsplit(facts.url).path} {re.split(r' [|–—-] ', facts.title)[0]}"):
-        facts.shows.extend(_presenter_cards(tree, facts.url))
-    if own := people.show_page(tree, facts.url) or people.own_show_page(tree, facts.url):
-        facts.shows.append(own)
-    facts.shows.extend(people.index_shows(facts.links, facts.url))
-    facts.hosts.extend(people.section_hosts(tree) + people.role_rows(tree) + people.profile_links(facts.links))
-    if presenter := people.profile_page(tree, facts.url):
-        facts.hosts.append(presenter)
-
-
-def _block_show(node, text: str, url: str):
-    """The show of one block (row, card, list item, paragraph), with a title and host from its children."""
-    live = LIVE_BOX.search(_attr(node, "class"))  # a now-playing box: its heading says "Now playing"
-    title = None if node.tag in ("tr", "p") else _child_text(node, LIVE_TITLE if live else TITLE_CHILD)
-    host = _child_text(node, HOST_CHILD)
-    ident = f"{node.tag} {_attr(node, 'class')} {_attr(node, 'id')}"
-    return shows.from_block(text, title, host, url, bool(shows.SHOWISH.search(ident)))
-
-
-def _grid_cells(row, text: str) -> list:
-    """A layout row of show cards (Drupal's views grid): each cell is a block; otherwise the row is one."""
-    cells = [c for c in row.css("td") if c.css_first("div, p, span") is not None]
-    if len(cells) < 2:
-        return [(row, text)]
-    return [(cell, cell.text(separator="  ")) for cell in cells]
-
-
-def _next_element(node):
-    sibling = node.next
-    while sibling is not None and sibling.tag in ("-text", "_comment"):
-        sibling = sibling.next
-    return sibling
-
-
-def _inside(node, taken: set[int]) -> bool:
-    parent = node.parent
-    for _ in range(4):
-        if parent is None:
-            return False
-        if parent.mem_id in taken:
-            return True
-        parent = parent.parent
-    return False
-
-
-def _presenter_cards(tree, url: str) -> list:
-    """On a presenters/DJs page, cards headed by a person's name with the show and its time beneath."""
-    found = []
-    for heading in tree.css("h2, h3, h4"):
-        name, card = shows.person(heading.text()), heading.parent
-        size = len(heading.text()) + 3
-        while card is not None and card.tag in ("a", "span", "header", "div") and len(card.text()) <= size:
-            card = card.parent  # the heading's own wrappers (Elementor nests them)
-        if not name or card is None:
-            continue
-        rest = SPACES.sub(" ", card.text(separator="  ")).replace(heading.text().strip(), "", 1).strip()
-        if len(rest) < 200 and shows.WHEN_HINT.search(rest) and not shows.STAFF_WORDS.search(rest):
-            if show := shows.from_block(rest, None, name, url):
-                found.append(show)
-    return found
-
-
-def _child_text(node, selector: str) -> str | None:
-    child = node.css_first(selector)
-    return child.text(separator=" ").strip() if child is not None else None
 
 
 def _text_facts(tree, facts: PageFacts) -> None:

@@ -15,28 +15,36 @@ RAW_CONTENT_CAP = 5000
 MAX_SHOWS = 200  # a programme index can list a hundred shows
 MAX_PEOPLE = 150
 GUIDELINES_CAP = 2000
-PREFERENCES = (
-    (r"physical (?:copy|copies|submissions?)[^.]{0,80}prefer|prefer[^.;]{0,40}physical|prioriti[sz]e physical|"
-     r"physical copy of your music is our preferred", "physical copies preferred"),
-    (r"\b(?:cds?|vinyl|tapes?|cassettes?|lps?|eps?|7\")\b[^.]{0,120}\b(?:post|mail|address)|"
+# (words, pattern, label) on the lower-cased guidance: a pattern only runs when one of its words is in the text
+# (a literal substring test is far cheaper than a scan with these patterns, most of which start with ``\b``).
+PREFERENCES = tuple((words, re.compile(pattern), label) for words, pattern, label in (
+    (("physical",), r"physical (?:copy|copies|submissions?)[^.]{0,80}prefer|prefer[^.;]{0,40}physical|"
+     r"prioriti[sz]e physical|physical copy of your music is our preferred", "physical copies preferred"),
+    (("post", "mail", "address", "send"),
+     r"\b(?:cds?|vinyl|tapes?|cassettes?|lps?|eps?|7\")\b[^.]{0,120}\b(?:post|mail|address)|"
      r"\b(?:post|mail)\w*\b[^.]{0,80}\b(?:cds?|vinyl|records?|copy)|"
      r"\b(?:send|post|mail) (?:us )?(?:your )?(?:physical )?(?:cds?|vinyl|records|copies)\b[^.]{0,80}\bto\b",
      "physical releases by post"),
-    (r"no (?:mp3 |audio |file |email )?attachments|do not attach|don'?t attach|without attachments|never attachments|"
-     r"(?:not|n'?t|never) (?:accept|open)(?: any)? (?:email )?attachments|"
+    (("attach",), r"no (?:mp3 |audio |file |email )?attachments|do not attach|don'?t attach|without attachments|"
+     r"never attachments|(?:not|n'?t|never) (?:accept|open)(?: any)? (?:email )?attachments|"
      r"(?:files?|mp3s?|audio|wavs?) attached (?:will|are|get)\b[^.]{0,20}(?:ignored|deleted|unheard|binned)",
      "no attachments"),
-    (r"links? only|only (?:accept )?links|\b(?:streaming|download|preview|private|soundcloud|bandcamp|dropbox|"
-     r"google drive|drive|wetransfer|disco|box)\b(?: or [\w ]{1,20}?)? links?\b|wetransfer",
+    (("link", "wetransfer"), r"links? only|only (?:accept )?links|\b(?:streaming|download|preview|private|soundcloud|"
+     r"bandcamp|dropbox|google drive|drive|wetransfer|disco|box)\b(?: or [\w ]{1,20}?)? links?\b|wetransfer",
      "links (streaming/download)"),
-    (r"no dropbox|not (?:currently )?offer any kind of dropbox|not accept dropbox", "no Dropbox"),
-    (r"(?<!no )\b(?:mp3s?|wavs?)\b(?!\s*attach)|\d{3} ?kbps", "audio files (MP3/WAV)"),  # not "no MP3 attachments"
-    (r"submithub|groover|musosoup|labelradar|amplify|haulix|fluence|airplayradio|play ?mpe|dmds|promoly|inflyte",
+    (("dropbox",), r"no dropbox|not (?:currently )?offer any kind of dropbox|not accept dropbox", "no Dropbox"),
+    (("mp3", "wav", "kbps"), r"(?<!no )\b(?:mp3s?|wavs?)\b(?!\s*attach)|\d{3} ?kbps",
+     "audio files (MP3/WAV)"),  # not "no MP3 attachments"
+    (("submithub", "groover", "musosoup", "labelradar", "amplify", "haulix", "fluence", "airplayradio", "mpe",
+      "dmds", "promoly", "inflyte"),
+     r"submithub|groover|musosoup|labelradar|amplify|haulix|fluence|airplayradio|play ?mpe|dmds|promoly|inflyte",
      "via a submission platform"),
-    (r"\bbio\b|press release|media release|one[- ]sheet|\bepk\b|one page", "include a bio / press release"),
-    (r"subject line", "mark the subject line as asked"),
-    (r"\bATT:|specific (?:presenter|show|host)|target specific hosts|directly to the host", "can target a show/host"),
-)
+    (("bio", "release", "one-sheet", "one sheet", "epk", "one page"),
+     r"\bbio\b|press release|media release|one[- ]sheet|\bepk\b|one page", "include a bio / press release"),
+    (("subject line",), r"subject line", "mark the subject line as asked"),
+    (("att:", "specific", "directly to the host"),
+     r"\batt:|specific (?:presenter|show|host)|target specific hosts|directly to the host", "can target a show/host"),
+))
 SUBMISSION_LOCALS = re.compile(r"^(?:music|submissions?|submit|demos?|promos?|new ?music|musicdirector|md|"
                                r"airplay|playlist|library|tracks)\b")
 
@@ -115,8 +123,9 @@ def _preferences(guidelines: dict | None, emails: list[str], forms: list, pages:
     # Every strong piece of submission guidance counts, not only the one shown (an FAQ answers one thing an item).
     text = " ".join(_unique([guidelines["text"] if guidelines else ""]
                             + [t for p in pages for score, t in p.submission if score >= 2]))
-    found = [label for pattern, label in PREFERENCES if re.search(pattern, text, re.I)]
-    submit_emails = [e for e in emails if e in text.lower() or SUBMISSION_LOCALS.match(e.split("@")[0])]
+    low = text.lower()
+    found = [label for words, pattern, label in PREFERENCES if any(w in low for w in words) and pattern.search(low)]
+    submit_emails = [e for e in emails if e in low or SUBMISSION_LOCALS.match(e.split("@")[0])]
     found[:0] = [f"email {e}" for e in submit_emails[:3]]
     for form in forms:
         if form.kind == "submission":

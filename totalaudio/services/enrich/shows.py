@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DAY = re.compile(r"(?i)\b(mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?s?\b\.?|\b(weekdays|weeknights|"
                  r"weekends|daily|every day|monday to friday|mon-fri)\b|"
@@ -72,6 +73,12 @@ class ShowInfo:
     url: str | None = None
 
 
+# The name and cell readers are pure and see the same strings again and again (a schedule's day and time cells,
+# a host on every row of their show, a site's sidebar on each page): cached, like link scores.
+CACHED = 8192
+
+
+@lru_cache(maxsize=CACHED)
 def clean_name(text: str | None) -> str | None:
     """A show or host name, trimmed; None for placeholders and things that are not names."""
     if not text:
@@ -98,6 +105,7 @@ LEADING_CUE = re.compile(r"(?i)^\s*(?:with|w/|hosted by|presented by|host(?:ed)?
                          r"presented:|djs?:)\s+")
 
 
+@lru_cache(maxsize=CACHED)
 def person(text: str | None) -> str | None:
     """A presenter's name (1-4 words, capitalised, or DJ/MC names), or None."""
     name = clean_name(LEADING_CUE.sub("", text) if text and text.lstrip()[:1] in "wWhHpPdD" else text)
@@ -202,6 +210,7 @@ def _strip_trailing_time(title: str) -> str:
     return title
 
 
+@lru_cache(maxsize=CACHED)
 def _strip_when(part: str) -> str:
     """A cell without its leading day and time ("Monday 8pm - 10pm: Rollers Only" -> "Rollers Only")."""
     rest = part
@@ -212,16 +221,23 @@ def _strip_when(part: str) -> str:
     return rest.strip()
 
 
+@lru_cache(maxsize=CACHED)
 def _only_when(part: str) -> bool:
     """A cell that holds only a day and/or a time."""
     rest = TIME.sub("", DAY.sub("", part))
     return not ALNUM.search(JOINERS.sub("", rest))
 
 
+# Every cue of HOSTED lower-cased: a text without any of them is rejected without a scan (HOSTED is slow).
+HOSTED_WORDS = ("hosted by", "presented by", "presentad", "conducid", "présenté", "animé", "moderiert von",
+                "präsentiert von", "presentat", "apresentad")
+
+
 def hosts_in_text(text: str) -> list[str]:
     """Names after "hosted by" / "presented by" in running text."""
     found = []
-    if "by" not in text and "p" not in text and "v" not in text:
+    low = text.lower()
+    if not any(word in low for word in HOSTED_WORDS):
         return []
     for match in HOSTED.finditer(text):
         name = person(match.group(1))
@@ -240,7 +256,7 @@ LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
 def programs_in_text(text: str) -> list[str]:
     """Show names in phrases such as "host the New Releases program" or "programs including X and Y"."""
     names = []
-    for match in PROGRAM_PHRASE.finditer(text):
+    for match in PROGRAM_PHRASE.finditer(text) if "program" in text or "show" in text else ():
         name = clean_name(match.group(1))
         if name and not any(w in ("Program", "Show", "Radio") for w in name.split()[:1]):
             names.append(name)

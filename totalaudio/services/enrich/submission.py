@@ -55,15 +55,26 @@ def found(tree, facts, paragraphs: list[str]) -> list[tuple[int, str]]:
             low = f"{section} {heading.text()} {path}".lower()
             if len(section) > 60 and (SUBMIT_PARAGRAPH_LOW.search(low) or HOW_TO_SEND_LOW.search(low)):
                 out.append((3 if len(section) >= 200 else 2, section))
-    paragraphs = [p for p in paragraphs
-                  if SUBMIT_HINT_LOW.search(low := p.lower()) and SUBMIT_PARAGRAPH_LOW.search(low)]
+    paragraphs = _submission_paragraphs(paragraphs)
     if paragraphs:
         out.append((2 + bool(SUBMIT_WORDS.search(path + facts.title)), " ".join(paragraphs)))
-    elif SUBMIT_HINT_LOW.search(facts.text.lower()) and (sentences := _submission_sentences(facts.text)):
+    elif _any_submission(facts.text.lower()) and (sentences := _submission_sentences(facts.text)):
         out.append((2, sentences))  # text not in paragraphs (<br>-separated, big table cells)
     if SUBMIT_PARAGRAPH.search(facts.description):
         out.append((1, facts.description))
     return out
+
+
+def _any_submission(low: str) -> bool:
+    """Whether a lower-cased text speaks of submitting music anywhere: one search rejects most pages."""
+    return SUBMIT_HINT_LOW.search(low) is not None and SUBMIT_PARAGRAPH_LOW.search(low) is not None
+
+
+def _submission_paragraphs(paragraphs: list[str]) -> list[str]:
+    """The paragraphs about submitting music."""
+    if not _any_submission("\n".join(paragraphs).lower()):
+        return []
+    return [p for p in paragraphs if SUBMIT_HINT_LOW.search(low := p.lower()) and SUBMIT_PARAGRAPH_LOW.search(low)]
 
 
 def _answer_text(question) -> str:
