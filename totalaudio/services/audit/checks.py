@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Iterator
 
 from totalaudio.models import Contact, camel
-from totalaudio.services.contacts import emaildomains as ed
+from totalaudio.services.contacts import emaildomains as ed, roles
 from totalaudio.services.audit.urls import check_url, url_host
 
 SEVERITIES = ("error", "warning", "info")
@@ -19,6 +20,7 @@ CHECKS = ("email.syntax", "email.typo", "email.disposable", "email.role", "email
 DEFAULT_REQUIRED = ("email", "first_name", "station", "genres")
 TEXT_FIELDS = ("first_name", "last_name", "station", "show", "region", "website", "notes", "phone",
                "enrichment_notes", "contact_intelligence")
+_TEXT_VALUES = attrgetter(*TEXT_FIELDS)
 OVERSIZED = 10_000
 FORMULA = re.compile(r"^\s*(=|[+\-@]\s*[A-Za-z_][\w.]*\s*\()")
 JUNK_WORDS = frozenset("test testing tester asdf qwerty dummy sample example placeholder unknown none null nil tbc "
@@ -94,13 +96,29 @@ class Prepared:
     local: str
     domain: str
     valid: bool
+    role: bool = False
 
 
-def prepare(contact: Contact) -> Prepared:
-    """Clean and split a contact's address and judge its syntax once."""
+def prepare(contact: Contact, names: frozenset[str] = frozenset()) -> Prepared:
+    """Clean and split a contact's address, judge its syntax and whether it is a role mailbox, once;
+    ``names`` are the base's folded first and last names (a nameless 'harriet@' is a person's)."""
     email = ed.clean_email(contact.email)
-    local, domain = ed.split_email(email)
-    return Prepared(contact, email, email.lower(), local, domain, ed.syntax_error(email) is None)
+    local, domain = split = ed.split_email(email)
+    valid = ed.syntax_error(email, split) is None
+    role = valid and roles.is_role(local, contact.first_name, contact.last_name, ed.parts(domain)[1], names)
+    return Prepared(contact, email, email.lower(), local, domain, valid, role)
+
+
+def base_names(contacts: list[Contact]) -> frozenset[str]:
+    """The folded words (three letters or more) of every first and last name in the base."""
+    out: set[str] = set()
+    for name in {c.first_name for c in contacts} | {c.last_name for c in contacts}:
+        out.update(_name_words(name))
+    return frozenset(out)
+
+
+def _name_words(name: str | None) -> tuple[str, ...]:
+    return tuple(w for w in roles.words(name) if len(w) >= 3) if name else ()
 
 
 def short(value: object, limit: int = 60) -> str:
@@ -133,15 +151,14 @@ def check_email(p: Prepared, required: tuple[str, ...] = ("email",)) -> Iterator
         yield finding(p, "email.disposable", "warning", "email", f"{p.domain} is a disposable-address provider")
     elif ed.is_free(p.domain):
         yield finding(p, "email.freemail", "info", "email", f"{p.domain} is a free-mail provider")
-    if ed.is_role(p.local):
+    if p.role:
         yield finding(p, "email.role", "info", "email", f"{p.local}@ is a role mailbox, not a person")
 
 
 def check_required(p: Prepared, required: tuple[str, ...]) -> Iterator[Finding]:
     """field.missing for each configured required field (names are not required of role mailboxes)."""
-    role = p.valid and ed.is_role(p.local)
     for name in required:
-        if name == "email" or (role and name in ("first_name", "last_name")):
+        if name == "email" or (p.role and name in ("first_name", "last_name")):
             continue
         value = getattr(p.contact, name, None)
         if value is None or (isinstance(value, str) and not value.strip()) or value == ():
@@ -170,9 +187,10 @@ def name_problem(first: str | None, last: str | None, role: bool) -> str | None:
         return f"placeholder word {bad!r}"
     if lowered in PLACEHOLDER_NAMES:
         return "a placeholder name"
-    if any(_TRIPLE.search(t) for t in tokens):
+    shapes = [_token_shape(t) for t in tokens]
+    if any(triple for triple, _bare in shapes):
         return "repeated letters (keyboard filler)"
-    if any(len(t) >= 5 and not _VOWELS.search(t) for t in tokens if t.isascii()):
+    if any(bare for _triple, bare in shapes):
         return "no vowels (keyboard mash)"
     if _USERNAME.match(lowered):
         return "a user name rather than a person's name"
@@ -183,10 +201,16 @@ def name_problem(first: str | None, last: str | None, role: bool) -> str | None:
     return None
 
 
+@lru_cache(maxsize=100_000)
+def _token_shape(token: str) -> tuple[bool, bool]:
+    """(a letter three times in a row, five or more ASCII letters without a vowel) of one name word."""
+    return bool(_TRIPLE.search(token)), len(token) >= 5 and token.isascii() and not _VOWELS.search(token)
+
+
 def check_name(p: Prepared) -> Iterator[Finding]:
     """name.suspicious: junk, an email in the name, keyboard mash, a label instead of a person."""
     c = p.contact
-    if reason := name_problem(c.first_name, c.last_name, p.valid and ed.is_role(p.local)):
+    if reason := name_problem(c.first_name, c.last_name, p.role):
         where = "first_name" if c.first_name and c.first_name.strip() else "last_name"
         yield finding(p, "name.suspicious", "warning", where, f"name {short(c.name, 40)!r}: {reason}")
 
@@ -248,8 +272,7 @@ def check_stale(p: Prepared, opts: AuditOptions) -> Iterator[Finding]:
 
 def check_values(p: Prepared) -> Iterator[Finding]:
     """field.formula (a value a spreadsheet would execute) and field.oversized (enormous cells)."""
-    for name in TEXT_FIELDS:
-        value = getattr(p.contact, name)
+    for name, value in zip(TEXT_FIELDS, _TEXT_VALUES(p.contact)):
         if not value:
             continue
         if len(value) > OVERSIZED:
