@@ -48,7 +48,6 @@ def _runs(rows: tuple[str, ...], shortest: int) -> frozenset[str]:
 
 
 MASH = _runs(KEYBOARD_ROWS, 4) | _runs(OTHER_ROWS, 5)
-_NON_LETTERS = re.compile(r"[\W\d_]+")
 BLANK_WORDS = frozenset({"na", "nn", "nk", "tbc", "tba", "tbd", "xx", "xxx", "nd", "nil", "none"})
 HOSTING = frozenset("facebook.com instagram.com twitter.com x.com soundcloud.com mixcloud.com linktr.ee bandcamp.com "
                     "wordpress.com blogspot.com wixsite.com squarespace.com tumblr.com youtube.com spotify.com "
@@ -179,24 +178,24 @@ def name_problem(first: str | None, last: str | None, role: bool) -> str | None:
         return "looks like a spreadsheet formula"
     if len(full) > 100:
         return f"implausibly long ({len(full)} characters)"
-    if _JUNK_CHARS.search(full) or not tokens or _NON_LETTERS.sub("", lowered) in BLANK_WORDS:
+    if _JUNK_CHARS.search(full) or not tokens or "".join(tokens) in BLANK_WORDS:  # the letters alone
         return "junk characters rather than a name"
     if all(len(t) == 1 for t in tokens):
         return "single letters rather than a name"
-    if bad := next((t for t in tokens if t in JUNK_WORDS), None):
+    if not JUNK_WORDS.isdisjoint(tokens) and (bad := next(t for t in tokens if t in JUNK_WORDS)):
         return f"placeholder word {bad!r}"
     if lowered in PLACEHOLDER_NAMES:
         return "a placeholder name"
-    shapes = [_token_shape(t) for t in tokens]
+    shapes = list(map(_token_shape, tokens))
     if any(triple for triple, _bare in shapes):
         return "repeated letters (keyboard filler)"
     if any(bare for _triple, bare in shapes):
         return "no vowels (keyboard mash)"
     if _USERNAME.match(lowered):
         return "a user name rather than a person's name"
-    if any(t in MASH for t in tokens):
+    if not MASH.isdisjoint(tokens):
         return "keyboard mash"
-    if not role and all(t in GENERIC_WORDS for t in tokens):
+    if not role and GENERIC_WORDS.issuperset(tokens):
         return "a label or role rather than a person's name"
     return None
 

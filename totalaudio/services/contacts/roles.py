@@ -29,6 +29,8 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _NOT_LETTER = re.compile(r"[^a-z]+")
 _ASCII_WORD = re.compile(r"[a-z]+")
 _ALNUM = re.compile(r"[a-z0-9]+")
+_DIGIT = re.compile(r"\d")
+_SUFFIX_END = re.compile(f"(?:{'|'.join(sorted(SUFFIXES, key=len, reverse=True))})$")
 _FILLER = re.compile(r"^(?:(\w)\1{2,}|(\w{3,4})\2+)$")  # 'aaa', 'xxxx', 'asdasd'; not 'mimi'
 KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefgh", "xyz")
 _LONGEST = max(len(w) for w in VOCABULARY)
@@ -49,33 +51,31 @@ def words(local: str) -> list[str]:
     return [w for part in _SEPARATORS.split(local) for w in (fold(x) for x in _CAMEL.split(part)) if w]
 
 
-def _known(piece: str) -> bool:
-    """A vocabulary word, its plural ('promos', 'enquiries'), or its Romance form ('operaciones', 'administrador')."""
-    if piece in VOCABULARY or piece in SHORT:
-        return True
-    return any(form in VOCABULARY or form + "s" in VOCABULARY for form in _forms(piece))
-
-
-def _forms(piece: str) -> list[str]:
-    """The English and singular forms a word may stand for: plural endings off, then Romance endings mapped."""
-    bases = [piece]
-    if len(piece) > 4 and piece.endswith("ies"):
-        bases.append(piece[:-3] + "y")
-    if len(piece) > 4 and piece.endswith("es"):
-        bases.append(piece[:-2])
-    if len(piece) > 4 and piece.endswith("s"):
-        bases.append(piece[:-1])
-    forms = bases[1:]
-    for base in bases:
-        forms += [base[: -len(end)] + english for end, english in _ROMANCE if base.endswith(end) and
-                  len(base) - len(end) >= 4]
-    return forms
-
-
 # Romance endings and their English ones: operacion(es)/operacao/operazione -> operation, administrador -> administrator
-_ROMANCE = (("cion", "tion"), ("ciones", "tion"), ("cao", "tion"), ("coes", "tion"), ("zione", "tion"),
-            ("zioni", "tion"), ("dor", "tor"), ("dores", "tor"), ("dad", "ty"), ("dade", "ty"), ("ita", "ity"),
-            ("ia", "y"), ("ie", "y"), ("ico", "ic"), ("ica", "ic"), ("ivo", "ive"), ("iva", "ive"))
+_ROMANCE = (("cion", "tion"), ("cao", "tion"), ("zione", "tion"), ("zioni", "tion"), ("dor", "tor"), ("dad", "ty"),
+            ("dade", "ty"), ("ita", "ity"), ("ia", "y"), ("ie", "y"), ("ico", "ic"), ("ica", "ic"), ("ivo", "ive"),
+            ("iva", "ive"), ("coes", "tions"))
+
+
+def _inflections(word: str) -> set[str]:
+    """A vocabulary word's own forms: its plurals ('promos', 'enquiries'; stems of four letters or more) and the
+    Romance forms of the English word ('operaciones', 'administrador', 'comunicazione')."""
+    english = {word, word[:-1]} if word.endswith("s") else {word}  # the singular only leads to Romance forms
+    stems = {word} | {s[: -len(eng)] + end for s in english for end, eng in _ROMANCE if s.endswith(eng) and
+                      len(s) - len(eng) >= 4}
+    out = set(stems)
+    for stem in stems:
+        if len(stem) >= 4:
+            out |= {stem + "s", stem + "es"} | ({stem[:-1] + "ies"} if stem.endswith("y") else set())
+    return out
+
+
+FORMS = frozenset().union(SHORT, *(_inflections(w) for w in VOCABULARY))
+
+
+def _known(piece: str) -> bool:
+    """A vocabulary word, or one of its plural or Romance forms."""
+    return piece in FORMS
 
 
 @lru_cache(maxsize=50_000)
@@ -113,7 +113,7 @@ def role_words(local: str, label: str = "") -> bool:
     found = words(local)
     if not found:
         return False
-    if any(w in MARKERS for w in found) or (len(found) == 1 and _filler(found[0])):
+    if not MARKERS.isdisjoint(found) or (len(found) == 1 and _filler(found[0])):
         return True  # machine mailboxes, and filler such as 'asdasd' that no person is called
     pieces = [(w,) if w == label and len(w) >= 3 else split_word(w) for w in found]
     if all(pieces) and not all(w in GLUE for w in found):
@@ -122,7 +122,7 @@ def role_words(local: str, label: str = "") -> bool:
         return True  # 'do-not-reply', 'new-music'
     if len(found) == 1 and found[0] in VOCABULARY:
         return True  # 'cm', 'ta': an abbreviation alone (is_role checks it is not the contact's initials)
-    if any(ch.isdigit() for ch in local) and all(split_word(w) for w in _ALNUM.findall(local.lower())):
+    if _DIGIT.search(local) and all(split_word(w) for w in _ALNUM.findall(local.lower())):
         return True  # 'b2bdata', 'pop3'
     return _role_suffix(found, pieces, label)
 
@@ -138,10 +138,14 @@ def _role_suffix(found: list[str], pieces: list, label: str) -> bool:
     if len(found) >= 2 and pieces[-1] and pieces[-1][-1] in SUFFIXES:
         return True
     word = found[-1]
-    if len(found) == 1 and (word.startswith("info") or any(
-            word.endswith(end) and len(word) - len(end) >= 2 for end in STRONG_SUFFIXES)):
-        return True  # 'infodesk', 'sfoffice', 'ukteam'; is_role checks the rest is not the contact's name
-    return len(label) >= 3 and any(word[:i] == label[:i] and word[i:] in SUFFIXES for i in range(3, len(word) - 1))
+    if len(found) == 1 and word.startswith("info"):
+        return True  # 'infodesk', 'infoline'
+    if not (end := _SUFFIX_END.search(word, 2)):
+        return False
+    head = word[: end.start()]
+    if len(found) == 1 and end.group() in STRONG_SUFFIXES:
+        return True  # 'sfoffice', 'ukteam'; is_role checks the rest is not the contact's name
+    return len(label) >= 3 and len(head) >= 3 and label.startswith(head)
 
 
 def own_names(first: str | None, last: str | None) -> list[str]:
