@@ -52,12 +52,12 @@ def test_the_station_s_own_name_is_a_role():
 
 
 def test_a_nameless_contact_with_plain_words_is_a_role_unless_the_base_has_the_name():
-    assert roles.is_role("food") and roles.is_role("namecheap") and roles.is_role("postfix")
+    assert roles.is_role("food") and roles.is_role("cheapname") and roles.is_role("postfix")
     assert not roles.is_role("xk42b")
     names = frozenset({"harriet", "kingsley"})
     assert not roles.is_role("harriet", names=names)
     assert not roles.is_role("hkingsley", names=names) and not roles.is_role("harrietkingsley", names=names)
-    assert not roles.is_role("namecheap", "Harriet", None)  # a named contact needs role words, not any word
+    assert not roles.is_role("cheapname", "Harriet", None)  # a named contact needs role words, not any word
 
 
 def test_the_audit_learns_the_names_of_the_base():

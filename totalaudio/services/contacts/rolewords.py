@@ -169,17 +169,36 @@ ordini ordine ordens bestellung bestellungen commandes commande comenzi zakaz za
 workshop workshops conference conferences summit meetup meetups rsvp invite invites invitations calendar calendars
 agenda minutes meeting meetings meet rooms room boardroom helpline infoline hotline freephone
 """
+# Departments, machines, platforms and group names a role list also meets beyond radio work.
+MORE = """
+safeguarding wellbeing welfare diversity inclusion dei sustainability environment csr foundation charity
+admissions enrolment enrollment exams innovation strategy transformation portfolio policy policies publicaffairs
+affairs regulatory insurance rewards loyalty hospitality kitchen canteen cafe restaurant hotel venue venues rentals
+lettings property properties legacy legacies gifts spares installations dispatch despatch transport fleet drivers
+couriers mailroom printing reprographics creative insight insights intelligence foi compliments clientservices
+resellers reseller distributors distribution dealers franchise speakers talks casting castings auditions scouting
+anr clearance clearances sysop uucp usenet irc mysql postgres oracle nginx apache jenkins bamboo sonar nagios zabbix
+grafana prometheus sentry pagerduty opsgenie statuspage heartbeat uat prod trial trials beta betas alpha alphas
+preview earlyaccess waitlist activation activate reset tracking survey surveys poll polls usability office365
+gsuite workspace azure aws heroku vercel netlify cloudflare godaddy namecheap ionos ovh hetzner digitalocean
+dropbox wetransfer docusign adobe canva figma notion trello asana clickup atlassian confluence bitbucket
+woocommerce magento ebay etsy netflix itunes appstore googleplay webex gotomeeting calendly doodle intercom
+freshdesk sendgrid mailgun postmark sparkpost mandrill constantcontact klaviyo marketo pardot eloqua heroes ninjas
+rockstars wizards gurus geeks nerds champions advocates insiders vips friends tribe squad guild alliance
+collective coop cooperative institute center centre factory hub hubs announce announcements discuss devel commits
+"""
 # Short words that only count beside a longer role word ('hrdept', 'itsupport', 'classof2017').
 SHORT = _words("hr it pr bd ux ui qa cs cx hq ir md pd pa ad ap ar tv fm bi ai db hs eu uk us gb nz pm ci ml os "
                "no do de la le el of to in on at by my our the and for you your us es et und y e i get")
 GLUE = _words("of the and for to us our my your de la le el les des du der die das den het van y e et und i no "
               "not do dont at in on by with from get you es")
 VOCABULARY = _words(CONTACT, ADMIN, PEOPLE, FINANCE, LEGAL, SALES, SUPPORT, TECH, PLATFORMS, MEDIA, GENERIC,
-                    FORMS, ABBREVIATIONS)
+                    FORMS, ABBREVIATIONS, MORE)
 # Any of these in a mailbox name makes it a machine or role mailbox ('looker-studio-noreply', 'alerts-noreply').
 MARKERS = _words("noreply donotreply mailer daemon postmaster webmaster hostmaster abuse notifications unsubscribe "
                  "bounces autoreply")
 # Role suffixes: 'kink-team', 'fluxinfo', 'radio1-desk' name a function whatever comes before them.
-SUFFIXES = _words("team teams dept desk office info crew staff group hq admin support noreply inbox list mail")
+SUFFIXES = _words("team teams dept desk office info crew staff group hq admin support noreply inbox list mail "
+                  "request requests owner bounces users announce")  # and the mailing-list ones: 'radio-users'
 # The suffixes that make a role of a single run-together word whatever comes first ('sfoffice', 'ukteam').
 STRONG_SUFFIXES = ("office", "team", "desk", "dept", "info", "support", "admin", "crew", "staff", "noreply", "inbox")
