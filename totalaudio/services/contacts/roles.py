@@ -70,12 +70,15 @@ def _inflections(word: str) -> set[str]:
     return out
 
 
-FORMS = frozenset().union(SHORT, *(_inflections(w) for w in VOCABULARY))
+@lru_cache(maxsize=1)
+def forms() -> frozenset[str]:
+    """Every form of every vocabulary word (built on first use: importing the audit stays quick)."""
+    return frozenset().union(SHORT, *(_inflections(w) for w in VOCABULARY))
 
 
 def _known(piece: str) -> bool:
     """A vocabulary word, or one of its plural or Romance forms."""
-    return piece in FORMS
+    return piece in forms()
 
 
 @lru_cache(maxsize=50_000)
