@@ -256,7 +256,8 @@ _UPSTREAM_DATE = re.compile(r"(last.?)?(modified|updated|enriched|edited)", re.I
 def _upstream_days(contact: Contact) -> list[str]:
     """Update dates the source itself recorded: last enriched, and columns such as 'Last Modified'."""
     days = [_day(contact.last_enriched)]
-    days += [_day(v) for k, v in contact.extra.items() if isinstance(v, str) and _UPSTREAM_DATE.search(k)]
+    if contact.extra:
+        days += [_day(v) for k, v in contact.extra.items() if isinstance(v, str) and _UPSTREAM_DATE.search(k)]
     return [d for d in days if d]
 
 
