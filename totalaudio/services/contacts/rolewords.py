@@ -186,6 +186,7 @@ woocommerce magento ebay etsy netflix itunes appstore googleplay webex gotomeeti
 freshdesk sendgrid mailgun postmark sparkpost mandrill constantcontact klaviyo marketo pardot eloqua heroes ninjas
 rockstars wizards gurus geeks nerds champions advocates insiders vips friends tribe squad guild alliance
 collective coop cooperative institute center centre factory hub hubs announce announcements discuss devel commits
+consulting consultancy consultant consultants consultoria asesoria assessoria beratung conseil auditoria advisory
 """
 # Short words that only count beside a longer role word ('hrdept', 'itsupport', 'classof2017').
 SHORT = _words("hr it pr bd ux ui qa cs cx hq ir md pd pa ad ap ar tv fm bi ai db hs eu uk us gb nz pm ci ml os "
