@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import Iterator
 
 from totalaudio.models import Contact, camel
-from totalaudio.services.contacts import emaildomains as ed
+from totalaudio.services.contacts import emaildomains as ed, roles
 from totalaudio.services.audit.urls import check_url, url_host
 
 SEVERITIES = ("error", "warning", "info")
@@ -19,6 +20,7 @@ CHECKS = ("email.syntax", "email.typo", "email.disposable", "email.role", "email
 DEFAULT_REQUIRED = ("email", "first_name", "station", "genres")
 TEXT_FIELDS = ("first_name", "last_name", "station", "show", "region", "website", "notes", "phone",
                "enrichment_notes", "contact_intelligence")
+_TEXT_VALUES = attrgetter(*TEXT_FIELDS)
 OVERSIZED = 10_000
 FORMULA = re.compile(r"^\s*(=|[+\-@]\s*[A-Za-z_][\w.]*\s*\()")
 JUNK_WORDS = frozenset("test testing tester asdf qwerty dummy sample example placeholder unknown none null nil tbc "
@@ -46,7 +48,6 @@ def _runs(rows: tuple[str, ...], shortest: int) -> frozenset[str]:
 
 
 MASH = _runs(KEYBOARD_ROWS, 4) | _runs(OTHER_ROWS, 5)
-_NON_LETTERS = re.compile(r"[\W\d_]+")
 BLANK_WORDS = frozenset({"na", "nn", "nk", "tbc", "tba", "tbd", "xx", "xxx", "nd", "nil", "none"})
 HOSTING = frozenset("facebook.com instagram.com twitter.com x.com soundcloud.com mixcloud.com linktr.ee bandcamp.com "
                     "wordpress.com blogspot.com wixsite.com squarespace.com tumblr.com youtube.com spotify.com "
@@ -94,13 +95,29 @@ class Prepared:
     local: str
     domain: str
     valid: bool
+    role: bool = False
 
 
-def prepare(contact: Contact) -> Prepared:
-    """Clean and split a contact's address and judge its syntax once."""
+def prepare(contact: Contact, names: frozenset[str] = frozenset()) -> Prepared:
+    """Clean and split a contact's address, judge its syntax and whether it is a role mailbox, once;
+    ``names`` are the base's folded first and last names (a nameless 'harriet@' is a person's)."""
     email = ed.clean_email(contact.email)
-    local, domain = ed.split_email(email)
-    return Prepared(contact, email, email.lower(), local, domain, ed.syntax_error(email) is None)
+    local, domain = split = ed.split_email(email)
+    valid = ed.syntax_error(email, split) is None
+    role = valid and roles.is_role(local, contact.first_name, contact.last_name, ed.parts(domain)[1], names)
+    return Prepared(contact, email, email.lower(), local, domain, valid, role)
+
+
+def base_names(contacts: list[Contact]) -> frozenset[str]:
+    """The folded words (three letters or more) of every first and last name in the base."""
+    out: set[str] = set()
+    for name in {c.first_name for c in contacts} | {c.last_name for c in contacts}:
+        out.update(_name_words(name))
+    return frozenset(out)
+
+
+def _name_words(name: str | None) -> tuple[str, ...]:
+    return tuple(w for w in roles.words(name) if len(w) >= 3) if name else ()
 
 
 def short(value: object, limit: int = 60) -> str:
@@ -133,15 +150,14 @@ def check_email(p: Prepared, required: tuple[str, ...] = ("email",)) -> Iterator
         yield finding(p, "email.disposable", "warning", "email", f"{p.domain} is a disposable-address provider")
     elif ed.is_free(p.domain):
         yield finding(p, "email.freemail", "info", "email", f"{p.domain} is a free-mail provider")
-    if ed.is_role(p.local):
+    if p.role:
         yield finding(p, "email.role", "info", "email", f"{p.local}@ is a role mailbox, not a person")
 
 
 def check_required(p: Prepared, required: tuple[str, ...]) -> Iterator[Finding]:
     """field.missing for each configured required field (names are not required of role mailboxes)."""
-    role = p.valid and ed.is_role(p.local)
     for name in required:
-        if name == "email" or (role and name in ("first_name", "last_name")):
+        if name == "email" or (p.role and name in ("first_name", "last_name")):
             continue
         value = getattr(p.contact, name, None)
         if value is None or (isinstance(value, str) and not value.strip()) or value == ():
@@ -162,31 +178,38 @@ def name_problem(first: str | None, last: str | None, role: bool) -> str | None:
         return "looks like a spreadsheet formula"
     if len(full) > 100:
         return f"implausibly long ({len(full)} characters)"
-    if _JUNK_CHARS.search(full) or not tokens or _NON_LETTERS.sub("", lowered) in BLANK_WORDS:
+    if _JUNK_CHARS.search(full) or not tokens or "".join(tokens) in BLANK_WORDS:  # the letters alone
         return "junk characters rather than a name"
     if all(len(t) == 1 for t in tokens):
         return "single letters rather than a name"
-    if bad := next((t for t in tokens if t in JUNK_WORDS), None):
+    if not JUNK_WORDS.isdisjoint(tokens) and (bad := next(t for t in tokens if t in JUNK_WORDS)):
         return f"placeholder word {bad!r}"
     if lowered in PLACEHOLDER_NAMES:
         return "a placeholder name"
-    if any(_TRIPLE.search(t) for t in tokens):
+    shapes = list(map(_token_shape, tokens))
+    if any(triple for triple, _bare in shapes):
         return "repeated letters (keyboard filler)"
-    if any(len(t) >= 5 and not _VOWELS.search(t) for t in tokens if t.isascii()):
+    if any(bare for _triple, bare in shapes):
         return "no vowels (keyboard mash)"
     if _USERNAME.match(lowered):
         return "a user name rather than a person's name"
-    if any(t in MASH for t in tokens):
+    if not MASH.isdisjoint(tokens):
         return "keyboard mash"
-    if not role and all(t in GENERIC_WORDS for t in tokens):
+    if not role and GENERIC_WORDS.issuperset(tokens):
         return "a label or role rather than a person's name"
     return None
+
+
+@lru_cache(maxsize=100_000)
+def _token_shape(token: str) -> tuple[bool, bool]:
+    """(a letter three times in a row, five or more ASCII letters without a vowel) of one name word."""
+    return bool(_TRIPLE.search(token)), len(token) >= 5 and token.isascii() and not _VOWELS.search(token)
 
 
 def check_name(p: Prepared) -> Iterator[Finding]:
     """name.suspicious: junk, an email in the name, keyboard mash, a label instead of a person."""
     c = p.contact
-    if reason := name_problem(c.first_name, c.last_name, p.valid and ed.is_role(p.local)):
+    if reason := name_problem(c.first_name, c.last_name, p.role):
         where = "first_name" if c.first_name and c.first_name.strip() else "last_name"
         yield finding(p, "name.suspicious", "warning", where, f"name {short(c.name, 40)!r}: {reason}")
 
@@ -233,7 +256,8 @@ _UPSTREAM_DATE = re.compile(r"(last.?)?(modified|updated|enriched|edited)", re.I
 def _upstream_days(contact: Contact) -> list[str]:
     """Update dates the source itself recorded: last enriched, and columns such as 'Last Modified'."""
     days = [_day(contact.last_enriched)]
-    days += [_day(v) for k, v in contact.extra.items() if isinstance(v, str) and _UPSTREAM_DATE.search(k)]
+    if contact.extra:
+        days += [_day(v) for k, v in contact.extra.items() if isinstance(v, str) and _UPSTREAM_DATE.search(k)]
     return [d for d in days if d]
 
 
@@ -248,8 +272,7 @@ def check_stale(p: Prepared, opts: AuditOptions) -> Iterator[Finding]:
 
 def check_values(p: Prepared) -> Iterator[Finding]:
     """field.formula (a value a spreadsheet would execute) and field.oversized (enormous cells)."""
-    for name in TEXT_FIELDS:
-        value = getattr(p.contact, name)
+    for name, value in zip(TEXT_FIELDS, _TEXT_VALUES(p.contact)):
         if not value:
             continue
         if len(value) > OVERSIZED:
@@ -261,10 +284,13 @@ def check_values(p: Prepared) -> Iterator[Finding]:
 
 def contact_findings(p: Prepared, opts: AuditOptions) -> list[Finding]:
     """Every per-contact finding of one contact."""
+    c = p.contact
     out = list(check_email(p, opts.required))
     out += check_required(p, opts.required)
-    out += check_name(p)
-    out += check_website(p)
+    if c.first_name or c.last_name:  # the checks below find nothing in an empty field; skip their set-up
+        out += check_name(p)
+    if c.website:
+        out += check_website(p)
     out += check_stale(p, opts)
     out += check_values(p)
     return out

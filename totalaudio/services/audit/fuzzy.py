@@ -57,6 +57,7 @@ def fold(text: str | None) -> str:
     return re.sub(r"[^a-z]", "", "".join(ch for ch in plain if not unicodedata.combining(ch)))
 
 
+@lru_cache(maxsize=100_000)
 def first_token(text: str | None) -> str:
     """The first word of a first name, folded ('Mary-Jane' -> 'mary')."""
     return fold((text or "").strip().split(" ")[0].split("-")[0]) if text else ""
@@ -98,8 +99,11 @@ def _swapped_pair(a: str, b: str) -> bool:
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def _digits(phone: str | None) -> str:
-    digits = re.sub(r"\D", "", phone or "")
+    digits = _NOT_DIGIT.sub("", phone) if phone else ""
     return digits[-9:] if len(digits) >= 7 else ""
 
 
@@ -108,27 +112,22 @@ def block_keys(p: Prepared) -> list[tuple[str, str, str]]:
     c = p.contact
     last = fold(c.last_name)
     keys = []
-    if last and p.valid and not ed.is_free(p.domain):
-        keys.append(("domain", ed.registrable(p.domain), last))
-    first = first_token(c.first_name)
-    if last and c.station and c.station.strip():
-        keys.append(("station", station_key(c.station), last))
-        if first:
-            keys.append(("station_first", station_key(c.station), first))
-    if last and (first := fold(c.first_name)) and (place := _place(p)):
-        keys.append(("swapped", place, "|".join(sorted((first, last)))))
+    work = ed.registrable(p.domain) if p.valid and not ed.is_free(p.domain) else ""
+    listed = bool(c.station and c.station.strip())
+    station = station_key(c.station) if listed else ""
+    if last and work:
+        keys.append(("domain", work, last))
+    if last and listed:
+        keys.append(("station", station, last))
+        if first := first_token(c.first_name):
+            keys.append(("station_first", station, first))
+    if last and (first := fold(c.first_name)) and (place := station if listed else work):
+        keys.append(("swapped", place, f"{first}|{last}" if first <= last else f"{last}|{first}"))
     if phone := _digits(c.phone):
         keys.append(("phone", phone, ""))
-    if p.valid and len(p.local) >= 6 and not ed.is_role(p.local):
+    if p.valid and len(p.local) >= 6 and not p.role:
         keys.append(("local", p.local.lower(), ""))
     return keys
-
-
-def _place(p: Prepared) -> str:
-    """Where a contact works, for the swapped-name block: its station, else its non-free email domain."""
-    if p.contact.station and p.contact.station.strip():
-        return station_key(p.contact.station)
-    return ed.registrable(p.domain) if p.valid and not ed.is_free(p.domain) else ""
 
 
 def _junk_name(p: Prepared) -> bool:

@@ -94,6 +94,8 @@ def _own_flag(contact: Contact) -> tuple[str, str] | None:
     if contact.notes and (m := _NOTE_FLAG.search(contact.notes)):
         return "notes", m.group(1).lower()
     for where, text in texts:
+        if not text:
+            continue  # an empty field holds no word
         low = text.lower()
         if word := next((w for w in BAD_WORDS if w in low), None):
             return where, word

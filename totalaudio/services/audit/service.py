@@ -27,7 +27,7 @@ from totalaudio.errors import ConfigError, InputError, utc_now
 from totalaudio.models import Contact
 from totalaudio.services.audit import groups, stations, typos
 from totalaudio.services.audit.checks import (CHECKS, DEFAULT_REQUIRED, SEVERITIES, AuditOptions, Finding,
-                                              contact_findings, finding, prepare)
+                                              base_names, contact_findings, finding, prepare)
 from totalaudio.services.audit.fuzzy import fuzzy_findings
 from totalaudio.store.contacts import FIELDS
 
@@ -136,7 +136,8 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def _audit(contacts: list[Contact], opts: AuditOptions, events: dict[str, str], dns: Any,
            source: str) -> AuditReport:
-    prepared = [prepare(c) for c in contacts]
+    names = base_names(contacts)
+    prepared = [prepare(c, names) for c in contacts]
     findings: list[Finding] = []
     for p in prepared:
         findings.extend(contact_findings(p, opts))

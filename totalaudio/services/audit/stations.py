@@ -174,7 +174,7 @@ def _fold(text: str) -> str:
 
 def _clusters(prepared: list[Prepared]) -> list[list[Prepared]]:
     """Contacts whose station spellings share a core or collapsed key (or a core key ends another's at a shared
-    domain), then apart by frequency and by site."""
+    domain), then apart by frequency and by site; only clusters with two spellings or more."""
     by_key: dict[str, list[Prepared]] = defaultdict(list)
     for p in prepared:
         if p.contact.station and p.contact.station.strip():
@@ -186,7 +186,8 @@ def _clusters(prepared: list[Prepared]) -> list[list[Prepared]]:
     clusters: dict[str, list[Prepared]] = defaultdict(list)
     for key, members in by_key.items():
         clusters[union.find(key)].extend(members)
-    return [site for cluster in clusters.values() for on_band in _split(cluster, lambda p: band(p.contact.station))
+    spelt = [c for c in clusters.values() if len({p.contact.station for p in c}) > 1]  # one spelling: nothing to say
+    return [site for cluster in spelt for on_band in _split(cluster, lambda p: band(p.contact.station))
             for dial in _by_frequency(on_band) for site in _split(dial, _site)]
 
 

@@ -12,50 +12,6 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Iterable
 
-ROLE_LOCALPARTS = frozenset("""
-info music hello studio submissions submission submit newmusic new.music new-music contact contacts office admin
-press news newsdesk team enquiries enquiry inquiries inquiry mail radio promo promos promotions demos demo playlist
-playlists programming programmes programs requests request sales support webmaster postmaster noreply no-reply
-editor editorial editors reviews review events bookings booking management shows producers production general
-reception feedback listeners breakfast drivetime traffic tips music.submissions musicteam music.team team.music
-station onair on-air hi mailbox library musiclibrary music.library md musicdirector music.director pd
-""".split())
-# Words that name a function rather than a person, in the languages of the base; a mailbox made only of them
-# (music.desk, sales2, contact-us, redaktion) is a role mailbox too.
-ROLE_WORDS = frozenset("""
-info information infos music musik musica musique submissions submission submit demo demos promo promos promotion
-promotions press presse prensa pr news newsdesk desk team teams office admin administrator administration
-administracion administracao amministrazione verwaltung contact contacts contacto contato kontakt contatti
-enquiries enquiry inquiries inquiry hello hi mail mailbox email radio studio studios station onair air playlist
-playlists programming programmes programs program programme programmation programacion redaktion redaccion
-redacao redazione redactie editorial editor editors newsroom sales sale vendas ventas verkauf marketing
-advertising advertise ads werbung publicidad publicidade media social socialmedia partners partner partnerships
-sponsorship sponsoring support help helpdesk service services customer customers care customerservice billing
-accounts accounting account accountant finance invoices invoice payments buchhaltung contabilidad contabilidade
-compta comptabilite legal compliance privacy security abuse postmaster webmaster hostmaster noreply no reply
-donotreply do not bounce bounces mailer daemon jobs job careers career hiring recruitment recruiting rh hr
-personal personnel secretaria secretariat secretary sekretariat reception frontdesk general direction direccion
-direcao direzione management manager managers booking bookings events event tickets ticketing listeners
-listener feedback requests request shows show production produccion producao producer producers webteam web
-online digital content tech technical technik it ops operations library archive archives traffic copy request
-newmusic musicteam musicdirector director review reviews tips hotline studiohotline us company corporate corp
-committee council board members member membership crew staff all everyone engineering eng engineers data reports
-report reporting solutions export import appointments appointment school highschool teacher teachers students
-student alumni faculty oficina escritorio bureau biuro kontor comunicazione comunicacion comunicacao communication
-communications comms suprimentos compras purchasing procurement logistics logistica orders order shop store
-launch developers development design notifications notification notify alerts alert updates update newsletter
-newsletters subscribe unsubscribe digest investor investors relations questions question quotes quote hq head
-headoffice group groups system systems sysadmin ceo founders owners president presidencia direktion
-administratie secretariaat kundenservice kundeservice atendimento servicio soporte suporte assistenza business
-payment financeiro financial finanzas finances platform network noc executive executives contracts contract download
-downloads writers todos advisor advisors catering announcements announce campaigns campaign brand branding
-employment enterprise reminder reminders comercial commercial zentrale smtp academy site labs metrics accessibility
-""".split())
-# Any of these in a mailbox name makes it a machine or role mailbox ('looker-studio-noreply', 'alerts-noreply').
-ROLE_MARKERS = frozenset("noreply donotreply mailer daemon postmaster webmaster hostmaster abuse notifications "
-                         "unsubscribe".split())
-_ROLE_SPLIT = re.compile(r"[._+-]+|\d+")
-
 # Popular mailbox providers and broadcasters that typos aim at (the base's own frequent domains are added at run time).
 POPULAR_DOMAINS = frozenset("""
 gmail.com googlemail.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de hotmail.it outlook.com outlook.fr
@@ -105,6 +61,8 @@ def _extractor():
 
 def clean_email(raw: str | None) -> str:
     """An address without surrounding or invisible whitespace, NFC-normalised, case kept."""
+    if raw and raw.isascii() and raw.isprintable() and " " not in raw:
+        return raw  # nothing to remove or normalise (the common case, and the audit's hot path)
     return _SPACES.sub("", unicodedata.normalize("NFC", raw or ""))
 
 
@@ -130,11 +88,12 @@ def _domain_error(domain: str) -> str | None:
     return None
 
 
-def syntax_error(address: str) -> str | None:
-    """Why an address is not valid (email-validator, no network), or None; the domain verdict is cached."""
+def syntax_error(address: str, split: tuple[str, str] | None = None) -> str | None:
+    """Why an address is not valid (email-validator, no network), or None; the domain verdict is cached.
+    ``split`` is split_email(address) when the caller has it already."""
     if not address:
         return "no email address"
-    local, domain = split_email(address)
+    local, domain = split or split_email(address)
     if not domain:
         return "no @-sign"
     if address.endswith("."):  # split_email forgives a trailing dot; an address may not end with one
@@ -168,21 +127,11 @@ def registrable(host: str) -> str:
     return host.lower().strip(".")
 
 
-@lru_cache(maxsize=100_000)
 def is_role(local: str) -> bool:
     """A role mailbox (info@, music@, music.desk@, sales2@, contact-us@, redaktion@ ...) rather than a person."""
-    low = local.lower()
-    if low in ROLE_LOCALPARTS:
-        return True
-    words = [w for w in _ROLE_SPLIT.split(low) if w]
-    if any(w in ROLE_MARKERS for w in words) or (len(words) == 1 and low.startswith("info")):
-        return True
-    return bool(words) and all(w in ROLE_WORDS or _two_role_words(w) for w in words)
+    from totalaudio.services.contacts.roles import role_words
 
-
-def _two_role_words(word: str) -> bool:
-    """'musicdesk', 'pressoffice': two role words run together."""
-    return any(word[:i] in ROLE_WORDS and word[i:] in ROLE_WORDS for i in range(2, len(word) - 1))
+    return role_words(local)
 
 
 def is_disposable(domain: str) -> bool:

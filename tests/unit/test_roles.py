@@ -1,0 +1,84 @@
+"""Role mailboxes (services/contacts/roles.py): words of functions, split and run together, in several languages;
+a local part naming the contact, or a name of the base, is a person's."""
+
+import pytest
+
+from totalaudio.models import Contact
+from totalaudio.services.audit.checks import base_names, check_required, name_problem, prepare
+from totalaudio.services.contacts import roles
+
+
+@pytest.mark.parametrize("local", [
+    "musicdirector", "newmusic", "promos2024", "no-reply", "do-not-reply", "newMusic", "MusicDesk", "hrdept",
+    "itsupport", "classof2017", "pkginfo", "kink-team", "sfoffice", "infodesk", "press_office", "playlist.requests",
+    "redaktion", "rédaction", "musikredaktion", "secretaria", "operaciones", "administrador", "programmazione",
+    "bulletins", "enquiries", "webinars", "b2bdata", "loginotp", "asdasd", "qwerty", "aaa", "traffic", "onair",
+    "studio.hotline", "listeners", "vorstand", "buchhaltung", "contactus", "cm",
+])
+def test_role_mailboxes_in_many_shapes(local):
+    assert roles.is_role(local)
+
+
+# Given names of the cultures of a base: none may read as a role (not split into role words either).
+NAMES = """harriet rufus roisin siobhan niamh oliver amelia poppy percy florence sunday blessing emeka ngozi minh linh
+huong quang lukasz zofia jurgen zoe bjorn ingrid torsten marlene ulrich joao leticia gabriela thiago rafael bruna
+anna john bill art adam devon ross james charles thomas nicolas maria julia victoria claudia carlos victor hector
+salvador dennis jonas lucas marcus doris iris lena mimi lala kiki ewa tunde kemi bob tom ann per""".split()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_given_names_are_people(name):
+    assert not roles.role_words(name)
+    assert not roles.split_word(name)
+
+
+@pytest.mark.parametrize("local,first,last", [
+    ("jon.music", "Jon", "Smith"), ("dj.sean", "Sean", "Byrne"), ("sarahmusic", "Sarah", "Hall"),
+    ("jsmith", "John", "Smith"), ("news.kingsley", "Harriet", "Kingsley"), ("ta", "Tom", "Anders"),
+    ("studio.rupert", "Rupert", None),
+])
+def test_a_mailbox_with_the_contacts_own_name_is_a_person(local, first, last):
+    assert not roles.is_role(local, first, last)
+
+
+def test_a_name_made_of_role_words_is_no_person():
+    assert roles.is_role("music", "Music", "Desk")
+    assert roles.is_role("press.office", "Press", None)
+
+
+def test_the_station_s_own_name_is_a_role():
+    assert roles.is_role("egofm", label="egofm") and roles.is_role("fluxinfo", label="fluxfm")
+    assert not roles.is_role("egofm", label="other")
+
+
+def test_a_nameless_contact_with_plain_words_is_a_role_unless_the_base_has_the_name():
+    assert roles.is_role("food") and roles.is_role("cheapname") and roles.is_role("postfix")
+    assert not roles.is_role("xk42b")
+    names = frozenset({"harriet", "kingsley"})
+    assert not roles.is_role("harriet", names=names)
+    assert not roles.is_role("hkingsley", names=names) and not roles.is_role("harrietkingsley", names=names)
+    assert not roles.is_role("cheapname", "Harriet", None)  # a named contact needs role words, not any word
+
+
+def test_the_audit_learns_the_names_of_the_base():
+    people = [Contact("a", "harriet.k@storm.fm", first_name="Harriet", last_name="Kingsley"),
+              Contact("b", "harriet@storm.fm"), Contact("c", "playlist@storm.fm")]
+    names = base_names(people)
+    assert {"harriet", "kingsley"} <= names
+    prepared = [prepare(c, names) for c in people]
+    assert [p.role for p in prepared] == [False, False, True]
+    assert [f.field for f in check_required(prepared[1], ("first_name",))] == ["firstName"]
+    assert list(check_required(prepared[2], ("first_name",))) == []
+
+
+def test_words_fast_path_matches_the_general_one():
+    for local in ["music.desk2", "no-reply", "a.b_c+d", "promos2024", "x", "abc.def.ghi", "new--music"]:
+        general = [w for part in roles._SEPARATORS.split(local) for w in (roles.fold(x) for x in
+                   roles._CAMEL.split(part)) if w]
+        assert roles.words(local) == general
+
+
+def test_name_problem_keeps_its_verdicts():
+    assert name_problem("Xxxena", "Smith", False) == "repeated letters (keyboard filler)"
+    assert name_problem("Bcdfgh", None, False) == "no vowels (keyboard mash)"
+    assert name_problem("Krzysztof", "Brzęczyszczykiewicz", False) is None
