@@ -158,8 +158,11 @@ def _fuzzy_negatives(b: Builder, station_staff) -> None:
         z = replace(c2, first_name=first, last_name=last, email=b.unique(local, c2.email.split("@")[1]))
         _pair(b, a, z, negative=True)
     for k in range(6):  # two colleagues behind one switchboard number
-        c = b.pick(lambda c: station_staff(c) and sum(1 for x in b.contacts.values() if x.station == c.station) > 3)
-        other = b.pick(lambda o: o.station == c.station and o.last_name != c.last_name and o.first_name)
+        def colleague(o, c):
+            return o.station == c.station and o.last_name != c.last_name and o.first_name and o.id not in b.used
+
+        c = b.pick(lambda c: station_staff(c) and any(colleague(o, c) for o in b.contacts.values()))
+        other = b.pick(lambda o, c=c: colleague(o, c))
         _pair(b, replace(c, phone=f"+44 161 496 0{k:03d}"), replace(other, phone=f"0161 496 0{k:03d}"), True)
     for _ in range(6):  # siblings at one station
         c = b.pick(station_staff)

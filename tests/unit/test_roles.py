@@ -14,6 +14,7 @@ from totalaudio.services.contacts import roles
     "redaktion", "rédaction", "musikredaktion", "secretaria", "operaciones", "administrador", "programmazione",
     "bulletins", "enquiries", "webinars", "b2bdata", "loginotp", "asdasd", "qwerty", "aaa", "traffic", "onair",
     "studio.hotline", "listeners", "vorstand", "buchhaltung", "contactus", "cm",
+    "rsreply", "msteachers", "abm-alerts", "it-billing", "proveedores", "fornecedores", "secretaris", "jornalismo",
 ])
 def test_role_mailboxes_in_many_shapes(local):
     assert roles.is_role(local)
@@ -82,3 +83,9 @@ def test_name_problem_keeps_its_verdicts():
     assert name_problem("Xxxena", "Smith", False) == "repeated letters (keyboard filler)"
     assert name_problem("Bcdfgh", None, False) == "no vowels (keyboard mash)"
     assert name_problem("Krzysztof", "Brzęczyszczykiewicz", False) is None
+
+
+@pytest.mark.parametrize("local", ["jsmith", "dbrown", "tbaker", "mparker", "jcarter", "sfoster", "rmiller", "li.wang",
+                                   "jo.baker"])
+def test_an_initial_before_a_surname_is_no_department_code(local):
+    assert not roles.role_words(local)

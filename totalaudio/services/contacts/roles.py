@@ -127,7 +127,16 @@ def role_words(local: str, label: str = "") -> bool:
         return True  # 'cm', 'ta': an abbreviation alone (is_role checks it is not the contact's initials)
     if _DIGIT.search(local) and all(split_word(w) for w in _ALNUM.findall(local.lower())):
         return True  # 'b2bdata', 'pop3'
-    return _role_suffix(found, pieces, label)
+    return _role_suffix(found, pieces, label) or _coded(found)
+
+
+def _coded(found: list[str]) -> bool:
+    """A department's or desk's one- or two-letter code run into a role word of five letters or more
+    ('rsreply', 'msteachers'); is_role still checks the code is not the contact's initials."""
+    if len(found) != 1:
+        return False
+    word = found[0]
+    return any((rest := split_word(word[i:])) is not None and len(rest[0]) >= 5 for i in (1, 2) if len(word) > i + 4)
 
 
 def _filler(word: str) -> bool:

@@ -20,7 +20,7 @@ mail email emails mails post postbox inbox mailbox mailboxes letters messages me
 talk chat call callback calls write general main central reception receptionist frontdesk front desk switchboard
 operator concierge office offices home hq headquarters head headoffice zentrale empfang accueil recepcion recepcao
 oficina escritorio bureau biuro kantoor kontor ufficio buero buro sekretariat secretariat secretaria secretary
-secretaries secretariaat segreteria sekretariatet correo courrier posta anfrage anfragen demande demandes
+secretaries secretariaat secretaris secretario secretaire sekretaer segreteria sekretariatet correo courrier posta anfrage anfragen demande demandes
 """
 ADMIN = """
 admin admins administrator administrators administration administracion administracao amministrazione administratie
@@ -49,7 +49,8 @@ finance finances financial financeiro finanzas finanza finanse accounts account 
 accts acct ap ar billing bills invoice invoices invoicing facturation facturacion faturamento fatture faktura
 faktury facturen rechnung rechnungen payments payment pay pays paypal payable payables receivable receivables
 pagos pagamentos purchase purchases purchasing procurement einkauf inkoop compras acquisti zakupy buyer buyers
-buying supply supplies supplier suppliers suprimentos vendor vendors treasury tax taxes vat audit auditor auditors
+buying supply supplies supplier suppliers suprimentos proveedores proveedor fornecedores fornecedor fornitori
+fournisseurs lieferanten leveranciers vendor vendors treasury tax taxes vat audit auditor auditors
 budget budgets expenses expense credit credits collections cobranza cobranca refund refunds orders order pedidos
 zamowienia quotes quote estimates receipts receipt donations donation donate donors donor fundraising funding
 grants sponsor sponsors sponsoring sponsorship investor investors ir shareholders stockholders angels capital
@@ -122,6 +123,7 @@ jingles sound audio new newmusic musicdirector md pd apd specialist breakfast dr
 evenings afternoon afternoons late nights overnight weekend weekends culture cultura kultur kultura arts
 entertainment lifestyle food drink recipes health fitness kids children youth family bibliotheque biblioteca
 bibliothek bibliotek mediatheque museum gallery tourism redaktion redaccion redacao redazione redactie redakcja
+journalism journalismus jornalismo periodismo giornalismo journalisme dziennikarstwo journalistiek
 redaksjon redaction emission emissions sendung sendungen magazine magazin journal journalists journalist reporter
 reporters correspondents stories story tips tip hotline replay replays rewind mix mixes sessions session
 """
@@ -200,6 +202,7 @@ MARKERS = _words("noreply donotreply mailer daemon postmaster webmaster hostmast
                  "bounces autoreply")
 # Role suffixes: 'kink-team', 'fluxinfo', 'radio1-desk' name a function whatever comes before them.
 SUFFIXES = _words("team teams dept desk office info crew staff group hq admin support noreply inbox list mail "
+                  "alerts alert notify notifications reports billing "
                   "request requests owner bounces users announce")  # and the mailing-list ones: 'radio-users'
 # The suffixes that make a role of a single run-together word whatever comes first ('sfoffice', 'ukteam').
 STRONG_SUFFIXES = ("office", "team", "desk", "dept", "info", "support", "admin", "crew", "staff", "noreply", "inbox")
