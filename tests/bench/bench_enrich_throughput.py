@@ -6,6 +6,10 @@ against the bound the concurrency settings allow, and the median parse-and-extra
 The bound: at most ``concurrency`` requests in flight, each taking at least the server's 50 ms, so at most
 ``concurrency / 0.05`` requests/s; a site costs its 6 pages plus one robots.txt request. The per-host delay does
 not lower that bound as long as enough sites are in flight (the runner keeps ``16 x concurrency`` sites open).
+``httpStackSharedPool`` and ``httpStackPerSite`` are the same server and concurrency through httpx with nothing of
+tap around it (one shared keep-alive pool; each site its own connections, as a crawl of distinct hosts needs): the
+share of the bound the HTTP stack itself reaches on this machine; ``shareOfStackPerSite`` is tap's share of the
+latter.
 """
 
 from __future__ import annotations
@@ -135,6 +139,43 @@ def run(sites: int, concurrency: int, delay: float, port: int, parse_workers: in
     }
 
 
+def stack_alone(port: int, sites: int, concurrency: int, per_site: bool) -> dict:
+    """The same server and concurrency through httpx alone (no robots rules, politeness, parsing or extraction):
+    what the HTTP stack and this machine allow. ``per_site``: each site its own client and connections, as a crawl
+    of distinct hosts must; else one shared keep-alive pool (the best case, which no crawl of many hosts has)."""
+    import httpx
+
+    paths = ("/robots.txt", *PAGES) if per_site else PAGES
+    gate = asyncio.Semaphore(concurrency)
+
+    async def site(i: int, client: httpx.AsyncClient) -> None:
+        for path in paths:
+            async with gate:
+                response = await client.get(f"http://127.0.0.1:{port}{path}", headers={"Host": f"site{i}.bench.test"})
+                assert response.status_code in (200, 404)
+
+    async def own_client(i: int, sites_open: asyncio.Semaphore) -> None:
+        async with sites_open, httpx.AsyncClient(verify=False) as client:  # plain http: no CA bundle to load
+            await site(i, client)
+
+    async def main() -> float:
+        started = time.monotonic()
+        if per_site:
+            sites_open = asyncio.Semaphore(concurrency * 16)
+            await asyncio.gather(*(own_client(i, sites_open) for i in range(sites)))
+        else:
+            limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+            async with httpx.AsyncClient(limits=limits) as client:
+                await asyncio.gather(*(site(i, client) for i in range(sites)))
+        return time.monotonic() - started
+
+    elapsed = asyncio.run(main())
+    requests = sites * len(paths)
+    bound = concurrency / float(os.environ.get("BENCH_LATENCY", LATENCY))
+    return {"requests": requests, "requestsPerSecond": round(requests / elapsed, 1),
+            "shareOfBound": round(requests / elapsed / bound, 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=500)
@@ -151,8 +192,11 @@ def main() -> None:
     proc.start()
     time.sleep(0.5)
     try:
-        print(json.dumps({"benchmark": "enrich throughput", **run(args.sites, args.concurrency, args.delay, port, args.parse_workers)},
-                         indent=2))
+        figures = run(args.sites, args.concurrency, args.delay, port, args.parse_workers)
+        figures["httpStackSharedPool"] = stack_alone(port, args.sites, args.concurrency, per_site=False)
+        figures["httpStackPerSite"] = stack_alone(port, args.sites, args.concurrency, per_site=True)
+        figures["shareOfStackPerSite"] = round(figures["shareOfBound"] / figures["httpStackPerSite"]["shareOfBound"], 3)
+        print(json.dumps({"benchmark": "enrich throughput", **figures}, indent=2))
     finally:
         proc.terminate()
 
