@@ -33,6 +33,7 @@ def hostile():
         "/huge/": lambda h: send(h, 200, b"<html><body>" + b"<p>x</p>" * 400_000 + b"</body></html>"),
         "/metadata/": lambda h: send(h, 302, headers={"Location": "http://169.254.169.254/latest/"}),
         "/binary/": lambda h: send(h, 200, b"\x00\x01", "application/octet-stream"),
+        "/deep/": lambda h: send(h, 200, b"<html><body><p>We play jazz music.</p>" + b"<div>" * 200_000),
         "/malformed/": lambda h: send(h, 200, b"<html><body><p>We play <b>jazz music.<table><a href='/c'>"),
         "/robots.txt": lambda h: send(h, 200, b"User-agent: *\nDisallow: /blocked/\n", "text/plain"),
         "/blocked/": lambda h: send(h, 200, PAGE),
@@ -50,18 +51,19 @@ def allow(*sites: Site, **kw) -> CrawlPolicy:
 
 
 def test_one_hostile_site_never_stops_the_run_or_spoils_another(harbour, hostile):
-    paths = ["huge/", "metadata/", "binary/", "malformed/", "blocked/"]
+    paths = ["huge/", "metadata/", "binary/", "malformed/", "blocked/", "deep/"]
     targets = [Target(hostile.url + p, contact_id=p) for p in paths] + [Target(harbour.url, contact_id="good"),
                                                                        Target(hostile.slow.url + "slow/", contact_id="slow/")]
     records = {}
     run(targets, allow(harbour, hostile, hostile.slow, site_timeout=5.0, read_timeout=10.0), EnrichOptions(budget=2),
         lambda t, r: records.__setitem__(t.contact_id, to_json(r)))
-    assert len(records) == 7
-    expect = {"huge/": "larger than 2 MB", "slow/": "site time limit", "metadata/": "non-public address",
+    assert len(records) == 8
+    expect = {"huge/": "larger than 2 MB", "deep/": "nested more than 2000 deep", "slow/": "site time limit", "metadata/": "non-public address",
               "binary/": "not an HTML page", "blocked/": "disallowed by robots.txt"}
     for path, message in expect.items():
         assert any(message in e for e in records[path]["errors"]), (path, records[path]["errors"])
     assert records["malformed/"]["scrapedData"]["genres"] == ["Jazz"], records["malformed/"]["errors"]
+    assert records["deep/"]["scrapedData"]["genres"] == ["Jazz"]  # the start of a hostile page is still read
     assert records["good"]["confidence"] >= 70 and records["good"]["errors"] == []
 
 

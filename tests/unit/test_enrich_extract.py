@@ -7,7 +7,7 @@ import pytest
 from totalaudio.models import Contact
 from totalaudio.services.enrich import confidence, contacts, forms, genres, shows, social
 from totalaudio.services.enrich.discover import link_score
-from totalaudio.services.enrich.extract import parse
+from totalaudio.services.enrich.extract import MAX_DEPTH, parse, shallow
 from totalaudio.services.enrich.merge import merge
 from totalaudio.services.enrich.website import website_for
 
@@ -183,3 +183,19 @@ def test_station_name_and_confidence_order():
 def test_website_from_field_or_organisation_email(website, email, expected):
     url, _why = website_for(Contact(id="c_1", email=email, website=website))
     assert url == expected
+
+
+def test_a_page_nested_too_deep_is_read_down_to_the_limit():
+    facts = parse("<html><body><p>Email music@station.org</p>" + "<div>" * 200_000 + "lost", "http://station.org/")
+    assert facts.emails == ["music@station.org"] and "lost" not in facts.text
+    assert facts.cut and str(MAX_DEPTH) in facts.cut
+
+
+@pytest.mark.parametrize("html", [
+    "<div>x</div>" * 30_000,  # many elements, all closed
+    "<p>x" * 30_000 + "<li>y" * 30_000,  # end tags the HTML rules let a page leave out
+    "<script>" + "'<div>'+" * 30_000 + "</script><p>z</p>",  # tags inside a script are text
+    "<img src=a.png><br/>" * 30_000,
+])
+def test_a_big_flat_page_is_not_cut(html):
+    assert shallow(html) == (html, None)

@@ -309,6 +309,8 @@ class Crawler:
         if self.cache and not fetched.not_modified and (fetched.etag or fetched.last_modified):
             self.cache.put(url, fetched, html)
         facts = await self._parse(html, fetched.final_url, site)
+        if facts.cut:
+            site.errors.append(f"{url}: {facts.cut}")
         if self.renderer is not None and self.renderer.wanted(html, facts):
             facts = await self._rendered(fetched.final_url, site, facts)
         facts.order = order
