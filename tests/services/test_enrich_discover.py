@@ -115,3 +115,49 @@ def test_links_robots_txt_forbids_cost_no_allowance():
     fetched, site = crawl(routes, budget=3, failures=1)
     assert "/about/" in fetched and site.failed <= 1
     assert sum("robots" in e for e in site.errors) == 4
+
+
+def test_a_page_the_parser_cannot_read_costs_that_page_only(monkeypatch):
+    from totalaudio.services.enrich import crawl as crawl_module
+
+    real = crawl_module.parse
+
+    def parse(html_text, url):
+        if "/boom/" in url:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(html_text, url)
+
+    monkeypatch.setattr(crawl_module, "parse", parse)
+    pages, result = crawl({"/": html('<a href="/boom/">Contact</a><a href="/about/">About</a>'),
+                           "/boom/": page("boom"), "/about/": page("about")}, budget=3)
+    assert pages == ["/", "/about/"]
+    assert any("/boom/: could not read the page (RecursionError)" in e for e in result.errors)
+
+
+def test_a_dead_parse_worker_is_replaced_and_the_crawl_goes_on():
+    import os
+
+    from totalaudio.services.enrich.crawl import parse_pool
+
+    broken = parse_pool(1)
+    with pytest.raises(Exception):
+        broken.submit(os._exit, 1).result()  # the worker dies as a crash in the parser would kill it
+    routes = {"/": html('<a href="/about/">About</a><a href="/contact/">Contact</a>'),
+              "/about/": page("about"), "/contact/": page("contact")}
+    site = Site(None, routes=routes)
+    try:
+        async def go():
+            policy = CrawlPolicy(private_allowlist=(f"127.0.0.1:{site.port}",), delay=0.0)
+            async with WebClient(policy) as web:
+                crawler = Crawler(web, budget=3, pool=broken)
+                first = await crawler.crawl(site.url)
+                second = await crawler.crawl(site.url)  # after the replacement, pages are parsed again
+                return crawler, first, second
+
+        crawler, first, second = asyncio.run(go())
+    finally:
+        site.stop()
+    assert crawler.pool is not broken
+    crawler.pool.shutdown()
+    assert any("could not read the page (BrokenProcessPool)" in e for e in first.errors)
+    assert len(second.pages) == 3 and not second.errors

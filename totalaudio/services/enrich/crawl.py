@@ -309,6 +309,8 @@ class Crawler:
         if self.cache and not fetched.not_modified and (fetched.etag or fetched.last_modified):
             self.cache.put(url, fetched, html)
         facts = await self._parse(html, fetched.final_url, site)
+        if facts is None:
+            return None
         if facts.cut:
             site.errors.append(f"{url}: {facts.cut}")
         if self.renderer is not None and self.renderer.wanted(html, facts):
@@ -327,16 +329,39 @@ class Crawler:
         site.pages[site.pages.index(static)] = facts
         return facts
 
-    async def _parse(self, html: str, url: str, site: SiteCrawl) -> PageFacts:
-        if self.pool is None:
-            facts, seconds = timed_parse(html, url)
-        else:
-            import asyncio
-
-            facts, seconds = await asyncio.get_running_loop().run_in_executor(self.pool, timed_parse, html, url)
+    async def _parse(self, html: str, url: str, site: SiteCrawl) -> PageFacts | None:
+        """The page's facts; a page the parser cannot read costs that page (noted in the errors), never the run."""
+        try:
+            facts, seconds = timed_parse(html, url) if self.pool is None else await self._in_pool(html, url)
+        except Exception as exc:  # noqa: BLE001 - any failure of a parser on a hostile page
+            site.errors.append(f"{url}: could not read the page ({exc.__class__.__name__})")
+            return None
         site.parse_seconds.append(seconds)
         site.pages.append(facts)
         return facts
+
+    async def _in_pool(self, html: str, url: str) -> tuple[PageFacts, float]:
+        """Parse in the worker pool; a pool whose worker died (out of memory, a crash in the parser) is replaced for
+        the pages after, and the pages it held fail (the culprit among them is not tried again)."""
+        import asyncio
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self.pool
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, timed_parse, html, url)
+        except BrokenProcessPool:
+            if self.pool is pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = parse_pool(pool._max_workers)  # noqa: SLF001 - the size it was made with
+            raise
+
+
+def parse_pool(workers: int):
+    """Worker processes that parse pages (spawned: the parent may run threads whose locks fork would copy)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def timed_parse(html: str, url: str) -> tuple[PageFacts, float]:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from totalaudio.clients.web import QUEUED, CrawlPolicy, Queued, WebClient
 from totalaudio.errors import TapError
 from totalaudio.services.enrich import confidence, intelligence
-from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl, timed_parse
+from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl, parse_pool, timed_parse
 from totalaudio.services.enrich.merge import merge
 from totalaudio.services.enrich.record import EnrichmentData
 from totalaudio.services.enrich.render import Renderer
@@ -84,6 +84,7 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
     gate = asyncio.Semaphore(options.site_concurrency or policy.concurrency * 16)
     pool = _parse_pool(options.parse_workers, len(by_site))
     warming = asyncio.ensure_future(_warm_up(pool))
+    crawler = None
     try:
         async with WebClient(policy, resolver=resolver) as web:
             renderer = Renderer(web, options.render) if options.render != "never" else None
@@ -99,8 +100,8 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
                 if renderer is not None:
                     await renderer.close()
     finally:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        for used in {id(p): p for p in (pool, crawler and crawler.pool) if p is not None}.values():
+            used.shutdown(wait=False, cancel_futures=True)  # the crawler's own when a broken one was replaced
     return progress
 
 
@@ -129,11 +130,7 @@ def _parse_pool(workers: int | None, sites: int):
     count = (os.cpu_count() or 1) - 1 if workers is None else workers
     if count < 1 or (workers is None and sites < MIN_SITES_FOR_POOL):
         return None
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawn: the parent may run threads (servers, progress bars); fork would copy their locks.
-    return ProcessPoolExecutor(max_workers=min(count, MAX_PARSE_WORKERS), mp_context=multiprocessing.get_context("spawn"))
+    return parse_pool(min(count, MAX_PARSE_WORKERS))
 
 
 async def _warm_up(pool) -> None:
