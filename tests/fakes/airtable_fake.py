@@ -1,8 +1,6 @@
 """A stateful loopback fake of the Airtable Web API: records, pagination, formulas, batches, limits and faults.
 
-No published API description of Airtable ex
-from tests.fakes.http import write_json
-ists, so this fake follows the documented behaviour and answers
+No published API description of Airtable exists, so this fake follows the documented behaviour and answers
 in the shapes recorded in ../shared/specs/airtable (checked by tests/clients/test_airtable_fake_shapes.py):
 list pages ``{"records": [{id, createdTime, fields}], "offset"}`` with page cursors that expire
 (422 LIST_RECORDS_ITERATOR_NOT_AVAILABLE), filterByFormula (tests/fakes/airtable_formula.py), batch writes of

@@ -1,9 +1,7 @@
 """A stateful loopback fake of the Gmail API (and of Google's token/revoke endpoints) for the real client.
 
 Every request is checked against the discovery document bundled in google-api-python-client: the route and
-method must ex
-from tests.fakes.http import write_json
-ist, every query parameter must be one the method (or the API globally) declares, and a JSON body
+method must exist, every query parameter must be one the method (or the API globally) declares, and a JSON body
 may only carry properties of the method's request schema. A request that fails is refused with 400 and kept in
 ``refused``; tests assert that list is empty. The mailbox keeps messages with labels, thread ids and a history
 log; history older than ``history_floor`` answers 404 as Gmail does when a start id has expired.
@@ -20,11 +18,11 @@ import re
 import threading
 import time
 from email.policy import compat32
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from tests.fakes.http import write_json
+from tests.fakes.http import Routed, write_json
 
 
 def discovery() -> dict[str, Any]:
@@ -120,7 +118,7 @@ class Mailbox:
         return sorted(found, key=lambda m: -int(m["historyId"]))
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(Routed):
     mailbox: Mailbox
     routes: Routes
 
@@ -137,13 +135,9 @@ class Handler(BaseHTTPRequestHandler):
             return json.loads(raw)
         return parse_qs(raw.decode()) if raw else None
 
-    def do_GET(self) -> None:
-        self._handle("GET")
 
-    def do_POST(self) -> None:
-        self._handle("POST")
 
-    def _handle(self, method: str) -> None:
+    def _serve(self, method: str) -> None:
         url = urlparse(self.path)
         query = parse_qs(url.query)
         body = self._body()

@@ -1,4 +1,4 @@
-"""What every loopback fake's request handler shares: writing one JSON response."""
+"""What every loopback fake's request handler shares: one method to serve every verb, and writing one JSON response."""
 
 from __future__ import annotations
 
@@ -18,3 +18,25 @@ def write_json(handler: BaseHTTPRequestHandler, status: int, payload: Any, heade
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+class Routed(BaseHTTPRequestHandler):
+    """A handler whose every verb goes to ``_serve(method)``: a fake routes in one place."""
+
+    def _serve(self, method: str) -> None:
+        raise NotImplementedError
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's names
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._serve("PUT")
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._serve("PATCH")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._serve("DELETE")

@@ -14,11 +14,11 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from tests.fakes.http import write_json
+from tests.fakes.http import Routed, write_json
 
 COMPLIANCE = "{email} is already a list member in compliance state due to unsubscribe, bounce, or compliance review " \
              "and cannot be subscribed."
@@ -119,7 +119,7 @@ class MailchimpFake:
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(Routed):
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -136,17 +136,9 @@ class MailchimpFake:
                     fake._leave()
                 write_json(self, status, payload, headers)
 
-            def do_GET(self) -> None:
-                self._serve("GET")
 
-            def do_POST(self) -> None:
-                self._serve("POST")
 
-            def do_PUT(self) -> None:
-                self._serve("PUT")
 
-            def do_PATCH(self) -> None:
-                self._serve("PATCH")
 
         return Handler
 

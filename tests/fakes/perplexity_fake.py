@@ -1,6 +1,4 @@
-"""A loopback stand-in of Perplex
-from tests.fakes.http import write_json
-ity's chat completions (the OpenAI shape plus ``citations``, ``search_results``
+"""A loopback stand-in of Perplexity's chat completions (the OpenAI shape plus ``citations``, ``search_results``
 and ``usage.cost``), with scripted answers: JSON, prose, a model that invents a URL, a refused model."""
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ import re
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
-from tests.fakes.http import write_json
+from tests.fakes.http import Routed, write_json
 from tests.fakes.stripe_routes import Routes, StripeFail
 
 
@@ -124,7 +124,7 @@ class StripeFake:
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(Routed):
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -136,14 +136,8 @@ class StripeFake:
                 status, body, headers = fake.dispatch(method, url.path, params, dict(self.headers))
                 write_json(self, status, body, {"Request-Id": "req_" + secrets.token_hex(6), **headers})
 
-            def do_GET(self) -> None:
-                self._serve("GET")
 
-            def do_POST(self) -> None:
-                self._serve("POST")
 
-            def do_DELETE(self) -> None:
-                self._serve("DELETE")
 
         return Handler
 
