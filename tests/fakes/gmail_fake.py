@@ -122,9 +122,6 @@ class Handler(Routed):
     mailbox: Mailbox
     routes: Routes
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
     def _reply(self, status: int, data: Any) -> None:
         write_json(self, status, data, {})
 

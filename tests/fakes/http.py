@@ -21,7 +21,10 @@ def write_json(handler: BaseHTTPRequestHandler, status: int, payload: Any, heade
 
 
 class Routed(BaseHTTPRequestHandler):
-    """A handler whose every verb goes to ``_serve(method)``: a fake routes in one place."""
+    """A quiet handler whose every verb goes to ``_serve(method)``: a fake routes in one place."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
 
     def _serve(self, method: str) -> None:
         raise NotImplementedError

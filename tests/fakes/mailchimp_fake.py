@@ -120,9 +120,6 @@ class MailchimpFake:
         fake = self
 
         class Handler(Routed):
-            def log_message(self, *args: Any) -> None:
-                pass
-
             def _serve(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""

@@ -125,9 +125,6 @@ class StripeFake:
         fake = self
 
         class Handler(Routed):
-            def log_message(self, *args: Any) -> None:
-                pass
-
             def _serve(self, method: str) -> None:
                 url = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
