@@ -71,6 +71,7 @@ COMMANDS = [
     Case(("airtable", "enrich", "--url", "{echo}/station", "--ai", "--json")),
     Case(("airtable", "enrich", "--url", "{echo}/station", "--ai")),
     Case(("queue", "retry", "--all", "--json"), ("dead_letter",)),
+    Case(("queue", "retry", "--all", "--json"), ("outbox",)),
     Case(("billing", "setup", "--json")),
     Case(("billing", "setup")),
     Case(("billing", "customers", "add", "Ann Artist", "--email", "ann@artist.example", "--json")),
@@ -142,8 +143,19 @@ def _dead_letter(home: Path) -> None:
                                                   {"event": "campaign.sent", "data": {"id": "c1"}})
 
 
+def _outbox(home: Path) -> None:
+    """A notification a stopped webhook server left undelivered."""
+    from totalaudio.services.notify.messages import new_message
+    from totalaudio.store.db import open_db
+    from totalaudio.store.outbox import Outbox
+
+    db = open_db(home / "tap.db")
+    with db.conn:
+        Outbox(db).add(new_message("payment.failed", {"invoice": "in_scan"}), "stripe")
+
+
 SETUPS: dict[str, Callable[[Path], None]] = {"contacts": _contacts, "gmail": _gmail_token,
-                                             "dead_letter": _dead_letter}
+                                             "dead_letter": _dead_letter, "outbox": _outbox}
 
 
 def forms(secret: str) -> set[str]:
