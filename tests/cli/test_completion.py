@@ -51,23 +51,39 @@ def offline(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
-def bash(monkeypatch, line: str) -> list[str]:
-    """What bash would offer for ``line`` (the word under the cursor is its last, possibly empty, word)."""
-    from typer._click.shell_completion import get_completion_class
+def bash(monkeypatch, line: str, capsys=None) -> list[str]:
+    """What bash would offer for ``line`` (the word under the cursor is its last, possibly empty, word), answered
+    by the same ``complete()`` the console script calls."""
+    import contextlib
+    import io
 
-    from totalaudio.cli.completion import COMPLETE_VAR, attach
+    from totalaudio.cli.completion import COMPLETE_VAR, complete
     from totalaudio.cli.main import app
-    import typer
-    from typer.completion import completion_init
 
-    completion_init()
-    command = typer.main.get_command(app)
-    attach(command)
     words = line.split(" ")
+    monkeypatch.setenv(COMPLETE_VAR, "complete_bash")
     monkeypatch.setenv("COMP_WORDS", line)
     monkeypatch.setenv("COMP_CWORD", str(len(words) - 1))
-    out = get_completion_class("bash")(command, {}, "tap", COMPLETE_VAR).complete()
-    return out.splitlines()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert complete(app) == 0
+    return out.getvalue().rstrip("\n").splitlines()  # the line end the script prints after the candidates
+
+
+def test_a_request_imports_only_the_group_typed():
+    """Completing a group's name imports no group; completing inside one imports that one alone."""
+    probe = ("import sys, os; from totalaudio.cli.main import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print('LOADED', sorted(m for m in sys.modules if m.startswith('totalaudio.cli.') and m.count('.') >= 3))")
+    def loaded(line: str) -> str:
+        env = {**os.environ, "_TAP_COMPLETE": "complete_bash", "COMP_WORDS": line,
+               "COMP_CWORD": str(len(line.split(" ")) - 1)}
+        done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+        return done.stdout.split("LOADED", 1)[1]
+    names = loaded("tap ")
+    assert "billing" not in names and "campaign" not in names and "airtable" not in names
+    inside = loaded("tap billing inv")
+    assert "totalaudio.cli.billing" in inside and "airtable" not in inside and "campaign" not in inside
 
 
 def test_command_names_and_options(monkeypatch):

@@ -47,20 +47,28 @@ def complete(app: typer.Typer) -> int:
     """Answer the shell's request (instruction ``complete_bash`` etc.) on stdout; the exit code for the shell."""
     from typer.completion import completion_init, shell_complete
 
+    from totalaudio.cli.lazy import LazyGroup
+
     completion_init()  # Typer's bash/zsh/fish classes, matching the scripts it prints
     command = typer.main.get_command(app)
-    attach(command)
+    if isinstance(command, LazyGroup):  # the root's own options now, each group's when the words reach it
+        attach(command, shallow=True)
+        command.on_load = attach
+    else:
+        attach(command)
     return shell_complete(command, {}, "tap", COMPLETE_VAR, os.environ[COMPLETE_VAR])
 
 
-def attach(command: Any, parent: str = "tap") -> None:
-    """Give every parameter tap knows values for its completer, through the whole command tree."""
+def attach(command: Any, parent: str = "tap", *, shallow: bool = False) -> None:
+    """Give every parameter tap knows values for its completer, through the command's tree (its own only when
+    ``shallow``)."""
     for param in getattr(command, "params", []):
         completer = _completer_for(parent, param)
         if completer is not None:
             param._custom_shell_complete = completer  # click's hook for shell_complete=; see the module doc
-    for name, sub in subcommands(command):
-        attach(sub, name)
+    if not shallow:
+        for name, sub in subcommands(command):
+            attach(sub, name)
 
 
 def _completer_for(parent: str, param: Any) -> Callable | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import typer
 from typer._click.exceptions import UsageError  # click, vendored by typer
@@ -27,9 +27,14 @@ class Entry:
 
 
 class LazyGroup(TyperGroup):
-    """A Typer group whose subcommands in ``entries`` are imported on first use and kept."""
+    """A Typer group whose subcommands in ``entries`` are imported on first use and kept.
+
+    ``on_load``, when set, is called with each command's name and click command as it is imported (shell
+    completion gives a group its value completers then, so a completion request imports only the group typed).
+    """
 
     entries: tuple[Entry, ...] = ()
+    on_load: Callable[[Any, str], None] | None = None
 
     def list_commands(self, ctx: Any) -> list[str]:
         """Every command in the entries' order, then any added eagerly, without importing anything."""
@@ -43,7 +48,18 @@ class LazyGroup(TyperGroup):
             if entry is None:
                 return None
             self.commands[cmd_name] = load(entry, self.rich_markup_mode)
+            if self.on_load is not None:
+                self.on_load(self.commands[cmd_name], cmd_name)
         return self.commands[cmd_name]
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
+        """Command names with their one-line help from the entries (nothing imported), then the options."""
+        from typer._click.shell_completion import CompletionItem
+
+        names = [n for n in self.list_commands(ctx) if n.startswith(incomplete)
+                 and not getattr(self.commands.get(n), "hidden", False)]
+        results = [CompletionItem(n, help=self._short_help(n, 45)) for n in names]
+        return results + super(TyperGroup, self).shell_complete(ctx, incomplete)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The Commands section as click prints it, from the entries' help for the commands not imported."""
