@@ -26,7 +26,7 @@ def _sends(db: Any, contact_ids: list[str]) -> list[dict[str, Any]]:
     """One row per message sent to a contact in a campaign: when, and whether a person opened or replied."""
     marks = ",".join("?" * len(contact_ids))
     events: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for e in db.query(f"SELECT contact_id, campaign_id, kind, at, data FROM events WHERE contact_id IN ({marks}) "
+    for e in db.query(f"SELECT contact_id, campaign_id, kind, at, proxy, data FROM events WHERE contact_id IN ({marks}) "
                       "ORDER BY at, id", contact_ids):
         events[(e["contact_id"], e["campaign_id"] or "")].append(e)
     rows = []
@@ -91,7 +91,7 @@ def _folded(db: Any, campaign_id: str) -> list[dict[str, Any]]:
     out = []
     for c in db.query("SELECT c.id, c.email, c.first_name, c.last_name, c.station FROM campaign_contacts cc "
                       "JOIN contacts c ON c.id = cc.contact_id WHERE cc.campaign_id = ?", [campaign_id]):
-        evs = list(db.query("SELECT kind, at, data FROM events WHERE contact_id = ? AND campaign_id = ? "
+        evs = list(db.query("SELECT kind, at, proxy, data FROM events WHERE contact_id = ? AND campaign_id = ? "
                             "ORDER BY at, id", [c["id"], campaign_id]))
         sent = next((parse_time(e["at"]) for e in evs if e["kind"] == "sent"), None)
         kinds = {e["kind"] for e in evs if e["kind"] not in ("open", "click") or not is_machine(e, sent)}
