@@ -49,6 +49,17 @@ def test_calls_and_failures_are_logged(tmp_path):
     assert failed["response"] is None and "overloaded" in failed["error"] and failed["duration_ms"] >= 0
 
 
+def test_the_writer_closes_its_own_connection_when_its_run_ends(tmp_path):
+    import sqlite3
+
+    open_db(tmp_path / "t.db").conn.close()  # the store, migrated
+    with logged_writer(open_db(tmp_path / "t.db"), FakeClaude(), "enrich.contactIntelligence", run_id="r1") as write:
+        write("You summarise.", "Storm FM")
+    with pytest.raises(sqlite3.ProgrammingError):
+        write.db.conn.execute("SELECT 1")
+    assert len(rows(open_db(tmp_path / "t.db"))) == 1  # what it logged was committed before it closed
+
+
 def test_real_sdk_call_against_prism_is_logged(prism_anthropic, tmp_path):
     settings = Settings(environ={"ANTHROPIC_API_KEY": "sk-ant-test", "TAP_HOME": str(tmp_path),
                                  "TAP_ANTHROPIC_BASE_URL": prism_anthropic.url}, cwd=tmp_path)

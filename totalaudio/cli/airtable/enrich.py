@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack, contextmanager
 from typing import Any, Optional
 
 import typer
@@ -51,6 +52,16 @@ def _writer(ai: bool, run_id: Optional[str] = None, max_cost: Optional[float] = 
     return service.ai_writer(state().settings, run_id=run_id, max_cost=max_cost) if ai else None
 
 
+@contextmanager
+def _closing(writer):
+    """The AI writer (or None), its store connection closed when the run ends, however it ends."""
+    try:
+        yield writer
+    finally:
+        if writer is not None:
+            writer.close()
+
+
 def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str, render: Optional[str],
              max_cost: Optional[float]) -> None:
     from totalaudio.services.enrich import runner, service
@@ -61,9 +72,10 @@ def _one_url(url: str, concurrency: Optional[int], ai: bool, fmt: str, render: O
         raise InputError(f"--url {url!r} is not a web address", hint="e.g. --url https://station.example.org")
     settings = state().settings
     records: list[Any] = []
-    runner.run([runner.Target(target_url)], service.policy_from(settings, concurrency),
-               service.options_from(settings, refresh=True, render=render), lambda _t, r: records.append(r),
-               writer=_writer(ai, max_cost=max_cost))
+    with _closing(_writer(ai, max_cost=max_cost)) as writer:
+        runner.run([runner.Target(target_url)], service.policy_from(settings, concurrency),
+                   service.options_from(settings, refresh=True, render=render), lambda _t, r: records.append(r),
+                   writer=writer)
     if fmt == "jsonl":
         output.print_jsonl(records)
     else:
@@ -91,9 +103,9 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt,
     sink = (lambda data: output.print_jsonl([data])) if fmt == "jsonl" else None
     args = {"limit": limit, "onlyMissing": only_missing, "refresh": refresh, "push": push, "ai": ai,
             "render": render, "research": research, "maxCost": max_cost}
-    with st.mutating("airtable enrich", args, dry_run=dry_run) as run_id:
+    with st.mutating("airtable enrich", args, dry_run=dry_run) as run_id, ExitStack() as stack:
         result.run_id = run_id
-        writer = _writer(ai, run_id, max_cost)
+        writer = stack.enter_context(_closing(_writer(ai, run_id, max_cost)))
         applier = service.Applier(db, run_id, {c.id: c for c, _t in chosen}, dry_run=dry_run, result=result,
                                   sink=sink)
         store = None if dry_run else service.EnrichmentStore(db)

@@ -30,6 +30,19 @@ class LoggedWriter:
         self._pending = 0.0
         self._stopped: TapError | None = None
 
+    def close(self) -> None:
+        """Close the writer's store connection (its own, opened for it) when the run that used it ends."""
+        with self._lock:
+            conn = getattr(self.db, "conn", None)
+            if conn is not None:
+                conn.close()
+
+    def __enter__(self) -> "LoggedWriter":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
     def __call__(self, system: str, prompt: str) -> str:
         """The reply's text; the call is logged (failed ones too) and its cost added to ``cost``."""
         estimate = self._reserve(system, prompt)
