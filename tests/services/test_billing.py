@@ -43,6 +43,20 @@ def test_a_changed_amount_makes_a_new_price_and_moves_the_lookup_key(stripe_fake
     assert post["transfer_lookup_key"] == "true"
 
 
+@pytest.mark.parametrize("amount, words", [("abc", "not a number"), ("-5", "positive"), ("0", "positive"),
+                                           ("12.345", "at most 2 decimals"), ("nan", "positive"), ("inf", "positive"),
+                                           ("1e309", "more than Stripe takes"), ("1000000.00", "more than Stripe")])
+def test_a_bad_invoice_amount_is_refused_before_anything_is_looked_up(bdb, amount, words):
+    with pytest.raises(InputError, match=words):  # no such customer or campaign: the amount is read first
+        invoices.invoice(None, bdb, "nobody", "no campaign", amount, dry_run=True)
+
+
+def test_the_largest_amount_stripe_takes_is_accepted():
+    from totalaudio.services.billing.common import to_minor
+
+    assert to_minor("999999.99", "gbp") == 99_999_999 and to_minor("99999999", "jpy") == 99_999_999
+
+
 def test_bad_amounts_in_config_are_config_errors(tmp_path):
     from totalaudio.config import Settings
     from totalaudio.services.billing.common import config

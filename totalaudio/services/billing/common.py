@@ -61,6 +61,9 @@ def config(settings: Settings) -> BillingConfig:
                          section.get("cancel_url"), section.get("portal_return_url"), due)
 
 
+MAX_MINOR = 99_999_999  # Stripe's largest amount: eight digits in the currency's smallest unit (999,999.99 GBP)
+
+
 def to_minor(amount: Any, currency: str, *, what: str = "amount", error: type = InputError,
              fractional: bool = False) -> Decimal:
     """Major units (12.50) as Stripe's minor units (1250); fractions of a minor unit only when allowed."""
@@ -72,6 +75,9 @@ def to_minor(amount: Any, currency: str, *, what: str = "amount", error: type = 
     if not value.is_finite() or value <= 0 or (not fractional and minor != minor.to_integral_value()):
         raise error(f"{what}: {amount!r} must be a positive amount of {currency.upper()} "
                     f"(at most {0 if currency.lower() in ZERO_DECIMAL else 2} decimals)")
+    if minor > MAX_MINOR:
+        raise error(f"{what}: {amount!r} is more than Stripe takes in one amount "
+                    f"({MAX_MINOR} in the smallest unit of {currency.upper()})")
     return minor
 
 

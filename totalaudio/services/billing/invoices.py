@@ -31,12 +31,12 @@ def invoice(client: Any, db: Any, customer_ref: str, campaign_ref: str, amount: 
             description: str | None = None, due_days: int | None = None, send: bool = False,
             cfg: BillingConfig = BillingConfig(), dry_run: bool = False, run_id: str | None = None) -> dict[str, Any]:
     """Invoice a customer for a campaign's fee, payable within ``due_days``; Stripe emails it with ``send``."""
-    store = BillingStore(db)
-    customer, campaign = store.find_customer(customer_ref), _campaign(db, campaign_ref)
-    minor = int(to_minor(amount, cfg.currency, what="--amount"))
+    minor = int(to_minor(amount, cfg.currency, what="--amount"))  # the command's own values first, then the store
     days = cfg.due_days if due_days is None else due_days
     if not 0 < days <= 365:
         raise InputError(f"--due-days must be from 1 to 365, not {days}")
+    store = BillingStore(db)
+    customer, campaign = store.find_customer(customer_ref), _campaign(db, campaign_ref)
     text = (description or f"Radio promotion: {campaign['name']}")[:500]
     if client is not None:
         pull_customer(client, store, customer["id"], "invoices")
