@@ -93,6 +93,8 @@ def test_outcome_quote_and_timeline(store):
     assert [e["at"] for e in timeline["entries"]] == sorted(e["at"] for e in timeline["entries"])
     ed = ok("contacts", "timeline", "ed@storm.example", "--json")
     assert any(e["kind"] == "note" and e["snippet"] == "Likes guitars" for e in ed["entries"])
+    opens = [e["summary"] for e in ed["entries"] if e["kind"] == "open"]  # the scanner's, 30 s after the send
+    assert opens == ["opened (by a machine: within 120 s of delivery) in Lights", "opened in Lights"]
     facts_quote = ok("report", "Lights", "--json", "--no-ai")["facts"]["quotes"][0]
     assert facts_quote["text"] == "Love it - on Friday's show"
 

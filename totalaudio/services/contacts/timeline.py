@@ -8,8 +8,10 @@ bounces, unsubscribes, outcomes, quotes, notes). Each read is one indexed query 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
+from totalaudio.store.campaign_counts import MACHINE_SECONDS, is_machine, parse_time
 from totalaudio.store.contacts import ContactStore
 
 SNIPPET = 200
@@ -30,13 +32,15 @@ def _snippet(data: dict[str, Any]) -> str | None:
     return " ".join(str(text).split())[:SNIPPET] if text else None
 
 
-def _event_entry(row: dict[str, Any]) -> dict[str, Any]:
+def _event_entry(row: dict[str, Any], sent: datetime | None = None) -> dict[str, Any]:
     data = _json(row["data"]) or {}
     words = EVENT_WORDS.get(row["kind"], row["kind"])
     if row["kind"] == "outcome":
         words = f"outcome: {data.get('type')}"
     if row["kind"] in ("open", "click") and data.get("proxy"):
         words += " (privacy proxy)"
+    elif is_machine(row, sent):  # the same rule as the campaign counts: not counted as a person's
+        words += f" (by a machine: within {MACHINE_SECONDS:g} s of delivery)"
     summary = f"{words}" + (f" in {row['campaign']}" if row["campaign"] else "")
     return {"at": row["at"], "source": row["source"], "kind": row["kind"], "summary": summary,
             "snippet": _snippet(data), "campaign": row["campaign"], "eventId": row["id"],
@@ -44,9 +48,16 @@ def _event_entry(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _events(db: Any, contact_id: str) -> list[dict[str, Any]]:
-    rows = db.query("SELECT e.id, e.source, e.kind, e.at, e.data, c.name AS campaign FROM events e LEFT JOIN "
-                    "campaigns c ON c.id = e.campaign_id WHERE e.contact_id = ? ORDER BY e.at, e.id", [contact_id])
-    return [_event_entry(r) for r in rows]
+    rows = db.query("SELECT e.id, e.source, e.kind, e.at, e.proxy, e.data, e.campaign_id, c.name AS campaign FROM "
+                    "events e LEFT JOIN campaigns c ON c.id = e.campaign_id WHERE e.contact_id = ? "
+                    "ORDER BY e.at, e.id", [contact_id])
+    sent: dict[Any, datetime | None] = {}  # each campaign's latest send to the contact, as the counts take it
+    out = []
+    for row in rows:
+        if row["kind"] == "sent":
+            sent[row["campaign_id"]] = parse_time(row["at"])
+        out.append(_event_entry(row, sent.get(row["campaign_id"])))
+    return out
 
 
 def _journal(db: Any, contact_id: str) -> list[dict[str, Any]]:
