@@ -89,16 +89,8 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt,
 
     st = state()
     settings, db = st.settings, st.db
-    if push and not dry_run:
-        settings.require("airtable")  # before crawling, not after
-    if research and not dry_run:
-        settings.require("perplexity")
+    ai = _preflight(settings, push, research, ai, dry_run)
     chosen, skipped = service.select(db, limit=limit, only_missing=only_missing)
-    if ai and dry_run:  # a preview never spends: the summary is the template one, as without a key
-        output.note("--dry-run: no Claude calls are made; the summaries are tap's own template")
-        ai = False
-    if ai:
-        settings.require("claude")  # before taking the lock and crawling, not at the first summary
     result = service.EnrichResult(dry_run=dry_run, selected=len(chosen), skipped=skipped)
     sink = (lambda data: output.print_jsonl([data])) if fmt == "jsonl" else None
     args = {"limit": limit, "onlyMissing": only_missing, "refresh": refresh, "push": push, "ai": ai,
@@ -124,6 +116,20 @@ def _contacts(limit, only_missing, refresh, concurrency, push, ai, dry_run, fmt,
         if push and not dry_run:
             result.pushed = service.push(db, settings, run_id)
     _finish(result, fmt)
+
+
+def _preflight(settings, push: bool, research: bool, ai: bool, dry_run: bool) -> bool:
+    """Check the services a run will need before it takes the lock and crawls; whether Claude is used."""
+    if push and not dry_run:
+        settings.require("airtable")  # before crawling, not after
+    if research and not dry_run:
+        settings.require("perplexity")
+    if ai and dry_run:  # a preview never spends: the summary is the template one, as without a key
+        output.note("--dry-run: no Claude calls are made; the summaries are tap's own template")
+        return False
+    if ai:
+        settings.require("claude")  # before taking the lock and crawling, not at the first summary
+    return ai
 
 
 def _ai_spend(writer, max_cost: Optional[float]) -> Optional[dict]:
