@@ -141,6 +141,16 @@ EMAIL_CASES = [
     ("<p>you@example.com name@domain.com email@address.com logo@2x.png user@localhost</p>", []),
     ("<p>sentry@o12345.ingest.sentry.io a1b2@sentry-next.wixpress.com owner@wixpress.com</p>", []),
     ("<style>@media (max-width:600px){}</style><p>@media queries</p>", []),
+    # the address only a click handler holds; the visible text is reversed for people (CSS direction: rtl)
+    ("""<a href="#" onclick="this.href='mailto:Studio@Radio.org'; this.onclick=null;">gro.oidar@oiduts</a>""",
+     ["studio@radio.org"]),
+    ("""<button onclick="window.location.href='mailto:demos@radio.org?subject=Demo'">Email us</button>""",
+     ["demos@radio.org"]),
+    # the web designer's credit is not a station contact, as text or as a link; the station's own address stays
+    ("<footer><p>music@radio.org</p>Designed by alexander@kell.es - Copyright</footer>", ["music@radio.org"]),
+    ('<footer>Website design &amp; build by: <a href="mailto:hi@studio.co">Studio</a></footer>', []),
+    ('<footer>Site by <a href="mailto:hi@studio.co">hi@studio.co</a></footer>', []),
+    ("<p>Shows hosted by jo@radio.org; music by post or to md@radio.org</p>", ["jo@radio.org", "md@radio.org"]),
 ]
 
 

@@ -154,7 +154,8 @@ def _anchors(tree, facts: PageFacts) -> None:
         href = _attr(node, "href")
         scheme = href[:4].lower()  # cheap dispatch: most links are neither mailto: nor tel: nor Cloudflare's
         if scheme == "mail" and (email := contacts.email_from_href(href)):
-            facts.emails.append(email)
+            if not contacts.credit_before(node.prev.text() if node.prev is not None else ""):
+                facts.emails.append(email)
         elif scheme == "tel:" and (phone := contacts.phone_from_href(href)):
             facts.phones.append(phone)
         elif "cdn-cgi" in href and (hexed := contacts.cf_hex_from_href(href)):
@@ -182,7 +183,9 @@ def _hidden_links(tree, facts: PageFacts) -> None:
     for node in tree.css("[data-href], [data-url], [data-link], div[url], li[url], span[url], [onclick]"):
         attrs = node.attributes
         href = attrs.get("data-href") or attrs.get("data-url") or attrs.get("data-link") or attrs.get("url")
-        href = (href or "").strip() or discover.onclick_link(attrs.get("onclick") or "", facts.url)
+        if (handler := attrs.get("onclick") or "") and "mailto:" in handler.lower():
+            facts.emails.extend(contacts.emails_in_handler(handler))
+        href = (href or "").strip() or discover.onclick_link(handler, facts.url)
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
             facts.hidden.append((urljoin(facts.url, href), SPACES.sub(" ", node.text()).strip()[:120]))
     for node in tree.css("link[rel][href]"):
