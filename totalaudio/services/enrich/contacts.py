@@ -49,7 +49,7 @@ PLACEHOLDER_SUFFIXES = (".ingest.sentry.io", ".sentry.io", ".wixpress.com", ".ex
                         ".invalid", ".test")
 # The site's maker credited in a footer ("Designed by", "Website by", "Site developed by"): not a station contact.
 CREDIT = re.compile(r"(?i)\b(?:web\s*site|site|web|design(?:ed)?|design\s*(?:and|&)\s*build|developed|development|built|"
-                    r"coded|programmed|theme|template)(?:\s+and\s+\w+)?\s+by\s*:?\s*$")
+                    r"coded|theme|template)(?:\s+and\s+\w+)?\s+by\s*:?\s*$")
 CREDIT_WINDOW = 40
 # A ``mailto:`` in a click handler or script (``onclick="this.href='mailto:jo@station.org'"``).
 MAILTO_IN_SCRIPT = re.compile(r"(?i)mailto:([^'\"\s?&<>\\]{3,254})")

@@ -7,6 +7,7 @@ on a staff page, artists named in prose and template placeholders ("title", "hos
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,6 +72,24 @@ class ShowInfo:
     time: str | None = None
     host: str | None = None
     url: str | None = None
+
+
+# Words a show's name keeps or loses between mentions: a leading article, "and" / "y" / "&" between words.
+VARIANT_ARTICLES = frozenset({"the", "a", "an", "la", "el", "le", "les", "los", "las", "die", "der", "das"})
+VARIANT_JOINERS = frozenset({"and", "y", "e", "et", "und", "n"})
+NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def variant_key(name: str) -> str:
+    """What the spellings of one show have in common: "The Urban Alternative" and "Urban Alternative", "Homo
+    Frecuencia" and "HomoFrecuencia", "Nuestra Palabra y Canto" and "Nuestra Palabra Canto", "Rock & Roll" and
+    "Rock and Roll" (case, accents, punctuation and spaces aside)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = [w for w in NOT_ALNUM.split(plain) if w]
+    if len(words) > 1 and words[0] in VARIANT_ARTICLES:
+        words = words[1:]
+    kept = [w for w in words if w not in VARIANT_JOINERS]
+    return "".join(kept or words) or name.lower()
 
 
 # The name and cell readers are pure and see the same strings again and again (a schedule's day and time cells,
