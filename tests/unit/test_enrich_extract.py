@@ -235,3 +235,13 @@ def test_spellings_of_one_show_on_different_pages_are_one_show():
 ])
 def test_show_variant_key(a, b, same):
     assert (shows.variant_key(a) == shows.variant_key(b)) is same
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I will definitely be at the Wilco show next week.", []),
+    ("Tickets for the Pixies show go on sale Friday; we are going to the Low show too.", []),
+    ("Our music directors host the New Releases program.", ["New Releases"]),
+    ("Tune in to the Late Night show on Fridays.", ["Late Night"]),
+])
+def test_a_concert_one_goes_to_is_not_a_programme(text, expected):
+    assert shows.programs_in_text(text) == expected

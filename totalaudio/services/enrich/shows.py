@@ -29,6 +29,9 @@ OTHER_CUES = (r"con|avec|mit|presentad[oa] por|conducid[oa] por|présentée? par
               r"präsentiert von|presentat[oa] da|condott[oa] da|apresentad[oa] por|gepresenteerd door")
 HOST_CUE = re.compile(rf"(?:\bhosted by|\bpresented by|\bwith|\bw/|\bHost(?:ed)?:|\bPresenter:|\bDJs?:|"
                       rf"\b(?:{OTHER_CUES}))\s+{NAME}")
+# Words before "the X show" that make it an event one goes to: "at", "attend", "tickets for", "going to".
+ATTENDED = re.compile(r"(?i)(?:\bat|\battend(?:ed|ing|s)?|\btickets?\s+(?:for|to)|\b(?:went|go|going|come|coming)\s+to)"
+                      r"\s+$")
 PROGRAM_PHRASE = re.compile(rf"\b(?:the|our)\s+((?:{_WORD}\s+){{0,4}}{_WORD})\s+(?:program|programme|show)\b")
 SHOWISH = re.compile(r"(?i)(?:^|[\s_-])(?:show|program|schedule|episode|timeslot|slot|line-?up|broadcast|tr\b)")
 HOSTISH = re.compile(r"(?i)\b(host|dj|presenter|presented)")
@@ -276,6 +279,8 @@ def programs_in_text(text: str) -> list[str]:
     """Show names in phrases such as "host the New Releases program" or "programs including X and Y"."""
     names = []
     for match in PROGRAM_PHRASE.finditer(text) if "program" in text or "show" in text else ():
+        if ATTENDED.search(text, max(0, match.start() - 30), match.start()):
+            continue  # "be at the Wilco show": a concert someone goes to, not a programme
         name = clean_name(match.group(1))
         if name and not any(w in ("Program", "Show", "Radio") for w in name.split()[:1]):
             names.append(name)
