@@ -56,6 +56,16 @@ def test_the_failure_allowance_caps_requests_to_a_broken_site():
     assert fetched == ["/"] and site.failed == 3 and site.fetched == 4
 
 
+def test_a_folder_and_its_index_file_are_one_page():
+    links = ('<a href="/">Home</a><a href="/contact/">Contact</a><a href="/about/index.html">About</a>'
+             '<a href="/about/">About us</a>')
+    routes = {"/index.html": html(links), "/": html(links), "/contact/": page("contact"),
+              "/about/": page("about"), "/about/index.html": page("about")}
+    fetched, _site = crawl(routes, entry="/index.html", budget=3)
+    assert fetched[:2] == ["/index.html", "/contact/"] and len(fetched) == 3
+    assert fetched[2] in ("/about/", "/about/index.html")  # the budget's last page is not the entry page again
+
+
 def test_a_script_built_menu_is_followed_and_its_routes_tried_as_files():
     menu = '<div class="menu"><div class="item" url="/contact">CONTACT</div></div><div id="ajax"></div>'
     routes = {"/": html(menu), "/contact.php": page("contact")}

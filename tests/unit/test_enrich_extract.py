@@ -199,3 +199,49 @@ def test_a_page_nested_too_deep_is_read_down_to_the_limit():
 ])
 def test_a_big_flat_page_is_not_cut(html):
     assert shallow(html) == (html, None)
+
+
+SCHEDULE = """<html><head><title>Schedule</title></head><body><h1>Programme schedule</h1><table>
+<tr><td>Mondays 6pm</td><td>Homo Frecuencia</td></tr>
+<tr><td>Thursdays 8pm</td><td>The Late Alternative</td></tr>
+<tr><td>Saturdays 9:30am</td><td>Rock and Roll Hour</td></tr>
+<tr><td>Sundays 7pm</td><td>Night Garden</td></tr></table></body></html>"""
+SHOW_PAGES = [("HomoFrecuencia", "<p>Mondays 6 PM. Hosted by Ana Ruiz.</p>"),
+              ("Late Alternative", "<p>Thursdays 8 PM with Sam Okafor</p>"),
+              ("ROCK &amp; ROLL HOUR", "<p>Saturdays 9:30 AM</p>")]
+
+
+def test_spellings_of_one_show_on_different_pages_are_one_show():
+    pages = [parse(SCHEDULE, "https://radio.org/schedule")] + [
+        parse(f"<html><head><title>{t}</title></head><body><h1>{t}</h1>{body}</body></html>",
+              f"https://radio.org/shows/{n}") for n, (t, body) in enumerate(SHOW_PAGES)]
+    data, _name = merge(pages)
+    shows_by_name = {s.name: s for s in data.show_info}
+    # the fullest spelling names the show; the most detailed mention gives its day, time and host
+    assert sorted(shows_by_name) == ["Homo Frecuencia", "Night Garden", "Rock and Roll Hour", "The Late Alternative"]
+    assert shows_by_name["Homo Frecuencia"].host == "Ana Ruiz"
+    assert shows_by_name["The Late Alternative"].host == "Sam Okafor"
+    assert sorted(data.dj_names) == ["Ana Ruiz", "Sam Okafor"]
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("The Urban Alternative", "Urban Alternative", True),
+    ("Nuestra Palabra y Canto", "NUESTRA PALABRA CANTO", True),
+    ("Rock & Roll", "Rock and Roll", True),
+    ("Música Latina", "Musica Latina", True),
+    ("The Breakfast Show", "The Drive Show", False),
+    ("Jazz After Dark", "Jazz Before Dark", False),
+    ("The", "A", False),
+])
+def test_show_variant_key(a, b, same):
+    assert (shows.variant_key(a) == shows.variant_key(b)) is same
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I will definitely be at the Wilco show next week.", []),
+    ("Tickets for the Pixies show go on sale Friday; we are going to the Low show too.", []),
+    ("Our music directors host the New Releases program.", ["New Releases"]),
+    ("Tune in to the Late Night show on Fridays.", ["Late Night"]),
+])
+def test_a_concert_one_goes_to_is_not_a_programme(text, expected):
+    assert shows.programs_in_text(text) == expected

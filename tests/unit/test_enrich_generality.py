@@ -141,6 +141,19 @@ EMAIL_CASES = [
     ("<p>you@example.com name@domain.com email@address.com logo@2x.png user@localhost</p>", []),
     ("<p>sentry@o12345.ingest.sentry.io a1b2@sentry-next.wixpress.com owner@wixpress.com</p>", []),
     ("<style>@media (max-width:600px){}</style><p>@media queries</p>", []),
+    # the address only a click handler holds; the visible text is reversed for people (CSS direction: rtl)
+    ("""<a href="#" onclick="this.href='mailto:Studio@Radio.org'; this.onclick=null;">gro.oidar@oiduts</a>""",
+     ["studio@radio.org"]),
+    ("""<button onclick="window.location.href='mailto:demos@radio.org?subject=Demo'">Email us</button>""",
+     ["demos@radio.org"]),
+    # the web designer's credit is not a station contact, as text or as a link; the station's own address stays
+    ("<footer><p>music@radio.org</p>Designed by alexander@kell.es - Copyright</footer>", ["music@radio.org"]),
+    ('<footer>Website design &amp; build by: <a href="mailto:hi@studio.co">Studio</a></footer>', []),
+    ('<footer>Site by <a href="mailto:hi@studio.co">hi@studio.co</a></footer>', []),
+    ("<p>Shows hosted by jo@radio.org; music by post or to md@radio.org</p>", ["jo@radio.org", "md@radio.org"]),
+    # a full stop, a space and a capital after a split-up "@ venue" end a sentence: no address
+    ('<p>Our launch is in the one and only @<a href="https://instagram.com/venue">venue</a>.\nCome along!</p>', []),
+    ("<p>Photo by Jo. Write to music@radio.org</p>", ["music@radio.org"]),
 ]
 
 
@@ -183,6 +196,14 @@ SOCIAL_CASES = [
     ('<a href="https://open.spotify.com/playlist/37i9">pl</a><a href="https://open.spotify.com/show/5Cf">show</a>',
      ["spotify:show/5cf"]),
     ('<a href="https://linktr.ee/station">links</a>', ["linktree:station"]),
+    # the people a credit line names are not the station: a poster's designers, a photographer, the web studio
+    ('<p><em>Poster design by @<a href="https://www.instagram.com/esme_2k">esme_2k</a> and '
+     '@<a href="https://www.instagram.com/_unalu">_unalu</a></em></p>', []),
+    ('<figure><figcaption>Photo by <a href="https://instagram.com/snapper">Sam</a></figcaption></figure>', []),
+    ('<footer>Follow us <a href="https://instagram.com/warmfm">IG</a> Website by '
+     '<a href="https://twitter.com/webstudio">Web Studio</a></footer>', ["instagram:warmfm"]),
+    ('<figure><figcaption>Photo: Jo Bloggs. Follow <a href="https://twitter.com/warmfm">us</a></figcaption></figure>'
+     '<p>Designed by</p><p><a href="https://facebook.com/warmfm">f</a></p>', ["twitter:warmfm", "facebook:warmfm"]),
 ]
 
 

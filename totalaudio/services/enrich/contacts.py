@@ -1,7 +1,9 @@
-"""Email addresses and phone numbers on a page: plain, mailto, ``name [at] station (dot) org``, Cloudflare-protected.
+"""Email addresses and phone numbers on a page: plain, mailto, ``name [at] station (dot) org``, Cloudflare-protected,
+a ``mailto:`` that a click handler sets.
 
-Placeholders (``you@example.com``), asset names (``logo@2x.png``), ids (``71037844@N00``) and sentence punctuation
-glued to an address (``music@station.ca.To``) are dropped.
+Placeholders (``you@example.com``), asset names (``logo@2x.png``), ids (``71037844@N00``), sentence punctuation
+glued to an address (``music@station.ca.To``) and the web designer's credit (``Designed by jo@studio.com``) are
+dropped.
 """
 
 from __future__ import annotations
@@ -42,9 +44,21 @@ ZIP_PLUS4 = re.compile(r"^\d{5}-\d{4}$")
 # "studio @ station . org" once the element texts are joined with spaces.
 SPACED_EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9][A-Za-z0-9._+-]{0,63}) @ ([A-Za-z0-9-]+(?: ?\. ?[A-Za-z0-9-]+)*"
                           r" ?\. ?[A-Za-z]{2,24})(?![\w-])")
+# "the one and only @ venue . Come along": a full stop, a space and a capitalised word end a sentence; no TLD.
+SPACED_SENTENCE = re.compile(r" ?\. [A-Z][a-z]+$")
 SPACED_NOT_LOCAL = frozenset({"us", "me", "follow", "find", "at", "on", "via", "visit", "or", "and", "to", "tag"})
 PLACEHOLDER_SUFFIXES = (".ingest.sentry.io", ".sentry.io", ".wixpress.com", ".example.com", ".local", ".localdomain",
                         ".invalid", ".test")
+# A credit: the site's maker ("Designed by", "Website by") or a picture's ("Photo by", "Poster design by"), then the
+# names, handles or addresses credited so far ("Poster design by @jo and @"): what follows is theirs, not the station's.
+_CREDITED = r"\s*@?\s*[\w](?:[\w.'-]{0,40}[\w])?(?:\s+[\w](?:[\w'-]{0,30}[\w])?){0,2}"
+CREDIT = re.compile(r"(?i)\b(?:web\s*site|site|web|design(?:ed)?|design\s*(?:and|&)\s*build|developed|development|built|"
+                    r"coded|theme|template|photos?|photograph(?:y|s|ed)|pics?|images?|poster|artwork|illustrations?|"
+                    r"flyer|video|filmed)(?:\s+and\s+\w+)?\s+by\s*:?"
+                    rf"(?:{_CREDITED}(?:\s*(?:,|&|\band\b){_CREDITED}){{0,4}}\s*(?:,|&|\band\b))?\s*@?\s*$")
+CREDIT_WINDOW = 120
+# A ``mailto:`` in a click handler or script (``onclick="this.href='mailto:jo@station.org'"``).
+MAILTO_IN_SCRIPT = re.compile(r"(?i)mailto:([^'\"\s?&<>\\]{3,254})")
 DATEISH = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|(?:19|20)\d{2}\s*[-–]\s*(?:19|20)?\d{2})$")
 
 
@@ -77,16 +91,34 @@ def _trim_sentence(raw: str) -> str:
 
 def emails_in_text(text: str) -> list[str]:
     """Plain and obfuscated addresses in visible text, in order of appearance, without duplicates."""
-    found = [_trim_sentence(m.group(1)) for m in EMAIL.finditer(text)] if "@" in text else []
+    found = [(m.start(), _trim_sentence(m.group(1))) for m in EMAIL.finditer(text)] if "@" in text else []
     if " @ " in text:
-        found.extend(f"{m.group(1)}@{m.group(2).replace(' ', '')}" for m in SPACED_EMAIL.finditer(text)
+        found.extend((m.start(), f"{m.group(1)}@{SPACED_SENTENCE.sub('', m.group(2)).replace(' ', '')}")
+                     for m in SPACED_EMAIL.finditer(text)
                      if m.group(1).lower() not in SPACED_NOT_LOCAL)  # "follow us @ x.com" is not an address
     for at in AT_WORD.finditer(text) if AT_HINT.search(text) else ():
         local = LOCAL_BEFORE.search(text, max(0, at.start() - 70), at.start())
         domain = DOMAIN_AFTER.match(text, at.end())
         if local and domain:
-            found.append(_trim_sentence(f"{local.group(1)}@{DOT_WORD.sub('.', domain.group(1))}"))
-    return _unique(clean_email(e) for e in found)
+            found.append((local.start(1), _trim_sentence(f"{local.group(1)}@{DOT_WORD.sub('.', domain.group(1))}")))
+    return _unique(clean_email(e) for start, e in found if not _credited(text, start))
+
+
+def _credited(text: str, start: int) -> bool:
+    """The address at ``start`` follows a maker's credit ("Designed by ...")."""
+    return credit_before(text[max(0, start - CREDIT_WINDOW):start])
+
+
+def credit_before(text: str) -> bool:
+    """The text ends in a credit ("Designed by", "Website by:", "Photo by @jo and @"): what follows is credited."""
+    return "by" in text[-CREDIT_WINDOW:].lower() and bool(CREDIT.search(text[-CREDIT_WINDOW:]))
+
+
+def emails_in_handler(handler: str) -> list[str]:
+    """The addresses a click handler or script sends mail to (``this.href='mailto:jo@station.org'``)."""
+    if "mailto:" not in handler.lower():
+        return []
+    return _unique(email_from_href("mailto:" + m.group(1)) for m in MAILTO_IN_SCRIPT.finditer(handler))
 
 
 def email_from_href(href: str) -> str | None:

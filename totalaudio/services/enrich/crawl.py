@@ -47,6 +47,7 @@ INDEX_PAGE = re.compile(r"(?i)presenters?|\bdjs?\b|\bhosts?\b|\bshows?\b|schedul
 MIN_INDEX_LINKS = 5
 MAX_EXTRA_PAGES = 48
 INDEX_SCORE = USEFUL + 1
+INDEX_FILES = frozenset({"index.html", "index.htm", "index.php", "index.shtml", "default.htm", "default.aspx"})
 ROUTE_MISSES = 2  # a suffix that gave no page twice is not tried again on the site
 
 
@@ -94,9 +95,12 @@ class SiteCrawl:
 
 
 def canonical(url: str) -> str:
-    """The URL without fragment, with a lower-case host and a path ('/' when empty), for de-duplication."""
+    """The URL without fragment, with a lower-case host and a path ('/' when empty), for de-duplication. A folder's
+    index file is the folder (``/about/index.html`` is ``/about/``): sites link to both, and the page is one."""
     parts = urlsplit(url)
     path = parts.path or "/"
+    if not parts.query and path.rsplit("/", 1)[-1].lower() in INDEX_FILES:
+        path = path.rsplit("/", 1)[0] + "/"
     if path != "/" and path.endswith("/"):
         path = path[:-1]
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))

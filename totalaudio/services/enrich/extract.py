@@ -154,7 +154,8 @@ def _anchors(tree, facts: PageFacts) -> None:
         href = _attr(node, "href")
         scheme = href[:4].lower()  # cheap dispatch: most links are neither mailto: nor tel: nor Cloudflare's
         if scheme == "mail" and (email := contacts.email_from_href(href)):
-            facts.emails.append(email)
+            if not contacts.credit_before(node.prev.text() if node.prev is not None else ""):
+                facts.emails.append(email)
         elif scheme == "tel:" and (phone := contacts.phone_from_href(href)):
             facts.phones.append(phone)
         elif "cdn-cgi" in href and (hexed := contacts.cf_hex_from_href(href)):
@@ -162,7 +163,8 @@ def _anchors(tree, facts: PageFacts) -> None:
                 facts.emails.append(email)
         elif href and not href.startswith(("#", "javascript:", "data:", "mailto:", "tel:")):
             resolved[href] = url = _absolute(facts.url, href)
-            _link(url, " ".join(node.text().split()), facts, origin)
+            if not (SOCIAL_HINT.search(url) and not url.startswith(origin) and _credited(node)):
+                _link(url, " ".join(node.text().split()), facts, origin)
     _hidden_links(tree, facts)
     facts.nav = {(resolved.get(href) or _absolute(facts.url, href)).split("#", 1)[0]
                  for node in tree.css(NAV_LINKS) if (href := _attr(node, "href")) is not None}
@@ -182,7 +184,9 @@ def _hidden_links(tree, facts: PageFacts) -> None:
     for node in tree.css("[data-href], [data-url], [data-link], div[url], li[url], span[url], [onclick]"):
         attrs = node.attributes
         href = attrs.get("data-href") or attrs.get("data-url") or attrs.get("data-link") or attrs.get("url")
-        href = (href or "").strip() or discover.onclick_link(attrs.get("onclick") or "", facts.url)
+        if (handler := attrs.get("onclick") or "") and "mailto:" in handler.lower():
+            facts.emails.extend(contacts.emails_in_handler(handler))
+        href = (href or "").strip() or discover.onclick_link(handler, facts.url)
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
             facts.hidden.append((urljoin(facts.url, href), SPACES.sub(" ", node.text()).strip()[:120]))
     for node in tree.css("link[rel][href]"):
@@ -191,6 +195,26 @@ def _hidden_links(tree, facts: PageFacts) -> None:
             facts.hidden.append((urljoin(facts.url, _attr(node, "href")), rel))
     scripts = [text for node in tree.css("script:not([src])") if (text := node.text()) and "/" in text]
     facts.hidden.extend((url, "") for url in discover.script_links(scripts, facts.url))
+
+
+CREDIT_BLOCKS = frozenset({"p", "li", "dd", "td", "figcaption", "caption", "div", "footer", "section", "article",
+                           "blockquote", "body"})
+
+
+def _credited(node) -> bool:
+    """A link that a credit line names ("Photo by @<a>jo</a>", "Poster design by @a and @b"): someone else's.
+    Only the text just before the link in its own block is read (walking back through siblings, then up)."""
+    parts: list[str] = []
+    size, current = 0, node
+    while current is not None and current.tag not in CREDIT_BLOCKS and size < contacts.CREDIT_WINDOW:
+        sibling = current.prev
+        while sibling is not None and size < contacts.CREDIT_WINDOW:
+            text = sibling.text()
+            parts.append(text)
+            size += len(text)
+            sibling = sibling.prev
+        current = current.parent
+    return bool(parts) and contacts.credit_before(" ".join(reversed(parts)))
 
 
 def _absolute(base: str, href: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from totalaudio.services.enrich import genres as genre_vocab
@@ -136,14 +137,25 @@ def _preferences(guidelines: dict | None, emails: list[str], forms: list, pages:
 
 
 def _shows(pages: list[PageFacts]) -> list[show_rules.ShowInfo]:
+    """One entry per show: spellings of one show on different pages ("Homo Frecuencia" in the schedule,
+    "HomoFrecuencia" on its page; "The Urban Alternative" and "Urban Alternative") are one, with the day, time and
+    host of the most detailed mention and the fullest spelling (the one that kept its articles, joiners and
+    spaces), in mixed case when there is one."""
     best: dict[str, show_rules.ShowInfo] = {}
+    names: dict[str, str] = {}
     for page in pages:
         for show in page.shows:
-            key = show.name.lower()
+            key = show_rules.variant_key(show.name)
             current = best.get(key)
             if current is None or _detail(show) > _detail(current):
                 best[key] = show
-    return list(best.values())
+            if key not in names or _fullness(show.name) > _fullness(names[key]):
+                names[key] = show.name
+    return [show if show.name == names[key] else replace(show, name=names[key]) for key, show in best.items()]
+
+
+def _fullness(name: str) -> tuple[int, bool]:
+    return len(name.split()), not name.isupper()
 
 
 def _detail(show) -> int:

@@ -7,6 +7,7 @@ on a staff page, artists named in prose and template placeholders ("title", "hos
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,6 +29,9 @@ OTHER_CUES = (r"con|avec|mit|presentad[oa] por|conducid[oa] por|présentée? par
               r"präsentiert von|presentat[oa] da|condott[oa] da|apresentad[oa] por|gepresenteerd door")
 HOST_CUE = re.compile(rf"(?:\bhosted by|\bpresented by|\bwith|\bw/|\bHost(?:ed)?:|\bPresenter:|\bDJs?:|"
                       rf"\b(?:{OTHER_CUES}))\s+{NAME}")
+# Words before "the X show" that make it an event one goes to: "at", "attend", "tickets for", "going to".
+ATTENDED = re.compile(r"(?i)(?:\bat|\battend(?:ed|ing|s)?|\btickets?\s+(?:for|to)|\b(?:went|go|going|come|coming)\s+to)"
+                      r"\s+$")
 PROGRAM_PHRASE = re.compile(rf"\b(?:the|our)\s+((?:{_WORD}\s+){{0,4}}{_WORD})\s+(?:program|programme|show)\b")
 SHOWISH = re.compile(r"(?i)(?:^|[\s_-])(?:show|program|schedule|episode|timeslot|slot|line-?up|broadcast|tr\b)")
 HOSTISH = re.compile(r"(?i)\b(host|dj|presenter|presented)")
@@ -71,6 +75,24 @@ class ShowInfo:
     time: str | None = None
     host: str | None = None
     url: str | None = None
+
+
+# Words a show's name keeps or loses between mentions: a leading article, "and" / "y" / "&" between words.
+VARIANT_ARTICLES = frozenset({"the", "a", "an", "la", "el", "le", "les", "los", "las", "die", "der", "das"})
+VARIANT_JOINERS = frozenset({"and", "y", "e", "et", "und", "n"})
+NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def variant_key(name: str) -> str:
+    """What the spellings of one show have in common: "The Urban Alternative" and "Urban Alternative", "Homo
+    Frecuencia" and "HomoFrecuencia", "Nuestra Palabra y Canto" and "Nuestra Palabra Canto", "Rock & Roll" and
+    "Rock and Roll" (case, accents, punctuation and spaces aside)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = [w for w in NOT_ALNUM.split(plain) if w]
+    if len(words) > 1 and words[0] in VARIANT_ARTICLES:
+        words = words[1:]
+    kept = [w for w in words if w not in VARIANT_JOINERS]
+    return "".join(kept or words) or name.lower()
 
 
 # The name and cell readers are pure and see the same strings again and again (a schedule's day and time cells,
@@ -257,6 +279,8 @@ def programs_in_text(text: str) -> list[str]:
     """Show names in phrases such as "host the New Releases program" or "programs including X and Y"."""
     names = []
     for match in PROGRAM_PHRASE.finditer(text) if "program" in text or "show" in text else ():
+        if ATTENDED.search(text, max(0, match.start() - 30), match.start()):
+            continue  # "be at the Wilco show": a concert someone goes to, not a programme
         name = clean_name(match.group(1))
         if name and not any(w in ("Program", "Show", "Radio") for w in name.split()[:1]):
             names.append(name)
