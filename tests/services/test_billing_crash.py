@@ -5,13 +5,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 
 import pytest
 
 from tests.cli.helpers import tap
 from tests.fakes.stripe_rig import CFG, add_contacts, bdb, make_client, pitched, sclient, stripe_fake  # noqa: F401
+from tests.waiting import PATIENCE, eventually
 from totalaudio.clients._base import Caller
 from totalaudio.clients.stripe import INTEGRATION, StripeClient, classify
 from totalaudio.errors import IntegrationError
@@ -134,13 +134,12 @@ def test_killed_process_mid_request_then_rerun_creates_once(stripe_fake, tmp_pat
     release = stripe_fake.hold("/v1/customers")
     proc = subprocess.Popen([sys.executable, "-m", "totalaudio", "billing", "customers", "add", "Ann", "--email",
                              "ann@example.com", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while not stripe_fake.creates("/v1/customers") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert eventually(lambda: stripe_fake.creates("/v1/customers"))
     proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    proc.wait(PATIENCE)
     release.set()
-    time.sleep(0.3)  # the fake finishes the creation nobody waits for
+    # the fake finishes the creation nobody waits for (a fixed 0.3 s was not always enough on a loaded machine)
+    assert eventually(lambda: stripe_fake.state.table("customer"))
     assert len(stripe_fake.state.table("customer")) == 1
     monkeypatch.setenv("TAP_HOME", env["TAP_HOME"])
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_kill")
