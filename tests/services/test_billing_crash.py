@@ -10,7 +10,8 @@ from datetime import date
 import pytest
 
 from tests.cli.helpers import tap
-from tests.fakes.stripe_rig import CFG, add_contacts, bdb, make_client, pitched, sclient, stripe_fake  # noqa: F401
+from tests.fakes.stripe_rig import (CFG, add_contacts, bdb, make_client, on_day, pitched, sclient,  # noqa: F401
+                                    stripe_fake)
 from tests.waiting import PATIENCE, eventually
 from totalaudio.clients._base import Caller
 from totalaudio.clients.stripe import INTEGRATION, StripeClient, classify
@@ -99,6 +100,7 @@ def test_meter_events_sent_once_after_dying(monkeypatch, stripe_fake, sclient, b
     plans.setup(sclient, bdb, CFG)
     customers.add(sclient, bdb, "Ann", "ann@example.com", ["Ann"])
     pitched(bdb, "Ann", "Single", add_contacts(bdb, 4), "2026-11-20T10:00:00Z")
+    on_day(stripe_fake, date(2026, 11, 22))
     die(monkeypatch, sclient, "create_meter_event")
     with pytest.raises(Killed):
         usage.report(sclient, bdb, CFG, today=date(2026, 11, 22))
