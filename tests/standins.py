@@ -98,7 +98,7 @@ def start_prism(name: str) -> Server:
     port = free_port()
     proc = subprocess.Popen([str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    wait_for_port(port, proc, timeout=60)
+    wait_for_port(port, proc, timeout=180)  # Prism took 37 s to read Mailchimp's description on a loaded machine
     return Server(f"http://127.0.0.1:{port}", proc)
 
 
@@ -118,7 +118,7 @@ def start_localstripe() -> Server:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-c", LOCALSTRIPE_MAIN, str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    wait_for_port(port, proc)
+    wait_for_port(port, proc, timeout=90)
     return Server(f"http://127.0.0.1:{port}", proc)
 
 
