@@ -155,7 +155,8 @@ def test_an_https_site_that_does_not_answer_is_tried_over_http(harbour):
 
 
 def test_waiting_for_the_runs_own_slots_does_not_count_against_a_site():
-    routes = {"/": lambda h: send(h, 200, PAGE, delay=0.1), "/robots.txt": lambda h: send(h, 404, delay=0.1)}
+    # each site takes 0.5 s and has 5 s: room for a loaded machine; the 12 together take longer than one's limit
+    routes = {"/": lambda h: send(h, 200, PAGE, delay=0.25), "/robots.txt": lambda h: send(h, 404, delay=0.25)}
     server = Site(None, routes=routes)
 
     async def loopback(host: str, port: int) -> list[str]:
@@ -163,11 +164,11 @@ def test_waiting_for_the_runs_own_slots_does_not_count_against_a_site():
 
     try:
         targets = [Target(f"http://site{i}.test:{server.port}/", contact_id=str(i)) for i in range(12)]
-        policy = CrawlPolicy(concurrency=1, delay=0.0, site_timeout=2.0, allow_private=True)
+        policy = CrawlPolicy(concurrency=1, delay=0.0, site_timeout=5.0, allow_private=True)
         records = []
         progress = run(targets, policy, EnrichOptions(budget=1), lambda _t, r: records.append(r), resolver=loopback)
     finally:
         server.stop()
-    assert progress.elapsed > 2.0  # one request at a time: the run takes longer than one site's time limit
+    assert progress.elapsed > 5.0  # one request at a time: the run takes longer than one site's time limit
     assert [e for r in records for e in r.errors if "time limit" in e] == []
     assert all(r.scraped_data.genres == ["Jazz"] for r in records)
