@@ -8,6 +8,7 @@ import pytest
 
 from tests import standins
 from totalaudio import integrations
+from totalaudio.clients import _base
 
 INTEGRATION_VARS = {v for i in integrations.REGISTRY for v in i.env_vars} | {"TAP_CONFIG", "TAP_LOCK_TIMEOUT",
                                                                                   "TAP_ENRICH_ALLOW_PRIVATE"}
@@ -15,7 +16,8 @@ INTEGRATION_VARS = {v for i in integrations.REGISTRY for v in i.env_vars} | {"TA
 
 @pytest.fixture(autouse=True)
 def tap_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point TAP_HOME at a temporary directory, clear every integration variable, run in an empty cwd."""
+    """Point TAP_HOME at a temporary directory, clear every integration variable, run in an empty cwd, with no
+    rate limiter left over from another test."""
     home = tmp_path / "home"
     monkeypatch.setenv("TAP_HOME", str(home))
     for var in INTEGRATION_VARS:
@@ -24,6 +26,9 @@ def tap_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work.mkdir()
     monkeypatch.chdir(work)
     monkeypatch.setenv("COLUMNS", "200")
+    # each test starts with fresh process-wide rate limiters: an earlier test's calls (or a 429's pause of up to
+    # 120 s) must not hold up a later one, whatever the order
+    monkeypatch.setattr(_base, "_LIMITERS", {})
     return home
 
 

@@ -81,6 +81,12 @@ def rewrites_for(base: str | None) -> tuple[str, ...]:
     return tuple(f"{scheme}://{h}/" for scheme in ("http", "https") for h in (host, bare, "www." + bare))
 
 
+def held(release: threading.Event, body: bytes, ctype: str = "text/html"):
+    """A route that answers only once ``release`` is set (its fixture sets it at teardown): a page slower than any
+    time limit a test sets, however loaded the machine is, where a fixed delay races the limit."""
+    return lambda handler: (release.wait(120), send(handler, 200, body, ctype))
+
+
 def send(handler, status: int, body: bytes = b"", ctype: str = "text/html", headers: dict | None = None,
          delay: float = 0.0) -> None:
     """Answer a request from a route."""

@@ -42,10 +42,22 @@ def shared_file(relative: str) -> Path:
     return path
 
 
+def bound_socket(port: int = 0) -> socket.socket:
+    """A loopback TCP socket bound to ``port`` (0: a free one) and not listening yet: the port is held from here
+    on (connections to it are refused until a server listens on the socket), so no one else can take it."""
+    sock = socket.socket()
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def free_port() -> int:
-    """An unused TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+    """An unused TCP port on loopback, for a child process to listen on (another may take it in the meantime;
+    a server of this process listens on a bound_socket() instead)."""
+    with bound_socket() as sock:
         return sock.getsockname()[1]
 
 
@@ -86,7 +98,7 @@ def start_prism(name: str) -> Server:
     port = free_port()
     proc = subprocess.Popen([str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    wait_for_port(port, proc, timeout=60)
+    wait_for_port(port, proc, timeout=180)  # Prism took 37 s to read Mailchimp's description on a loaded machine
     return Server(f"http://127.0.0.1:{port}", proc)
 
 
@@ -106,7 +118,7 @@ def start_localstripe() -> Server:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-c", LOCALSTRIPE_MAIN, str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    wait_for_port(port, proc)
+    wait_for_port(port, proc, timeout=90)
     return Server(f"http://127.0.0.1:{port}", proc)
 
 

@@ -183,16 +183,12 @@ def test_integration_failure_is_exit_4_and_dead_lettered(httpserver, monkeypatch
     assert letter["payload"]["type"] == "campaign.sent" and letter["payload"]["webhookId"].startswith("msg_")
 
 
-def test_lock_busy_exits_2(tap_home, examples_csv):
+def test_lock_busy_exits_2(tap_home, examples_csv, monkeypatch):
     from totalaudio.store.lock import WriteLock
-    import os
 
-    os.environ["TAP_LOCK_TIMEOUT"] = "0.2"
-    try:
-        with WriteLock(tap_home / "tap.lock", "airtable sync"):
-            result = tap("contacts", "import", examples_csv, "--json")
-    finally:
-        del os.environ["TAP_LOCK_TIMEOUT"]
+    monkeypatch.setenv("TAP_LOCK_TIMEOUT", "0.2")
+    with WriteLock(tap_home / "tap.lock", "airtable sync"):
+        result = tap("contacts", "import", examples_csv, "--json")
     assert result.code == 2 and result.err_json()["error"]["type"] == "locked"
     assert "airtable sync" in result.err
 

@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 from http.server import ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl, urlparse
 
 from tests.fakes.http import Routed, write_json
@@ -63,7 +63,8 @@ class StripeState:
         self.declines: dict[str, str] = {}  # customer id -> decline code for automatic charges
         self.cards: set[str] = set()  # customers with a card on file
         self.counter = itertools.count(1)
-        self.clock = int(time.time())
+        self.wall: Callable[[], float] = time.time  # what the fake takes for the time now (see stripe_rig.on_day)
+        self.clock = int(self.wall())
         self.lock = threading.RLock()
 
     def new_id(self, prefix: str) -> str:
@@ -74,7 +75,7 @@ class StripeState:
 
     def now(self) -> int:
         """A clock that moves one second per change, so events have distinct, ordered times."""
-        self.clock = max(self.clock + 1, int(time.time()))
+        self.clock = max(self.clock + 1, int(self.wall()))
         return self.clock
 
     def emit(self, kind: str, obj: dict, created: int | None = None) -> dict:

@@ -3,6 +3,9 @@ a migrated store, and a store holding campaigns of two artists with sent events.
 
 from __future__ import annotations
 
+import time
+from datetime import date, datetime, timezone
+
 import pytest
 
 from tests.fakes.stripe_fake import StripeFake
@@ -35,6 +38,16 @@ def sclient(stripe_fake):
 def bdb(tmp_path):
     """A migrated store file."""
     return open_db(tmp_path / "tap.db")
+
+
+def on_day(fake: StripeFake, day: date) -> None:
+    """Set the fake's clock to noon (UTC) of ``day``, moving on from there in real time: a test that reports usage
+    "as of" a fixed day must not depend on how long ago that day is (Stripe refuses meter events over 35 days old,
+    which put a fixed November date out of reach after Christmas)."""
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc).timestamp()
+    started = time.time()
+    fake.state.wall = lambda: noon + time.time() - started
+    fake.state.clock = int(noon)
 
 
 CFG = BillingConfig(usage=True, success_url="https://promo.example/thanks", cancel_url="https://promo.example/back")

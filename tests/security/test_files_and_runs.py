@@ -15,8 +15,15 @@ def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def test_store_lock_backup_and_tokens_are_private(tap_home, tmp_path):
-    os.umask(0o022)  # a usual umask: tap must not depend on the user's
+@pytest.fixture
+def usual_umask():
+    """A usual umask (022; tap must not depend on the user's), and the process's own again after the test."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def test_store_lock_backup_and_tokens_are_private(tap_home, tmp_path, usual_umask):
     csv = killtrial.contacts_csv(tmp_path / "c.csv", 3)
     assert tap("contacts", "import", str(csv)).code == 0
     backup = tap("db", "backup", "--json").json()["path"]

@@ -11,11 +11,10 @@ from tests.security.echo import EchoServer
 
 @pytest.fixture
 def fast_clients(monkeypatch):
-    """Client retries and rate limits without real waiting, and fresh limiters for every test."""
+    """Client retries and rate limits without real waiting (every test has fresh limiters: tests/conftest.py)."""
     from totalaudio.clients import _base
 
     monkeypatch.setattr(_base, "time", scan.FakeTime())
-    monkeypatch.setattr(_base, "_LIMITERS", {})
 
 
 def run_case(case: scan.Case, mode: str, secrets: dict[str, str], home, monkeypatch) -> tuple[str, int, int]:

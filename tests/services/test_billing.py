@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.fakes.stripe_rig import CFG, add_contacts, bdb, pitched, sclient, stripe_fake  # noqa: F401
+from tests.fakes.stripe_rig import CFG, add_contacts, bdb, on_day, pitched, sclient, stripe_fake  # noqa: F401
 from totalaudio.errors import ConfigError, InputError, IntegrationError
 from totalaudio.services.billing import customers, invoices, plans, status, subscriptions, usage
 from totalaudio.services.billing.common import BillingConfig
@@ -182,6 +182,7 @@ def test_usage_report_counts_whole_days_and_never_bills_twice(stripe_fake, sclie
     pitched(bdb, "Someone else", "Other", contacts, "2026-11-20T10:00:00Z")
     pitched(bdb, "Ann", "Today", contacts, "2026-11-22T09:00:00Z")
     today = date(2026, 11, 22)
+    on_day(stripe_fake, today)
     dry = usage.report(sclient, bdb, CFG, today=today, dry_run=True)
     assert [(r["day"], r["value"]) for r in dry["sent"]] == [("2026-11-20", 5), ("2026-11-21", 2)]
     assert not stripe_fake.state.meter_events

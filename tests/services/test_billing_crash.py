@@ -5,13 +5,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import date
 
 import pytest
 
 from tests.cli.helpers import tap
-from tests.fakes.stripe_rig import CFG, add_contacts, bdb, make_client, pitched, sclient, stripe_fake  # noqa: F401
+from tests.fakes.stripe_rig import (CFG, add_contacts, bdb, make_client, on_day, pitched, sclient,  # noqa: F401
+                                    stripe_fake)
+from tests.waiting import PATIENCE, eventually
 from totalaudio.clients._base import Caller
 from totalaudio.clients.stripe import INTEGRATION, StripeClient, classify
 from totalaudio.errors import IntegrationError
@@ -99,6 +100,7 @@ def test_meter_events_sent_once_after_dying(monkeypatch, stripe_fake, sclient, b
     plans.setup(sclient, bdb, CFG)
     customers.add(sclient, bdb, "Ann", "ann@example.com", ["Ann"])
     pitched(bdb, "Ann", "Single", add_contacts(bdb, 4), "2026-11-20T10:00:00Z")
+    on_day(stripe_fake, date(2026, 11, 22))
     die(monkeypatch, sclient, "create_meter_event")
     with pytest.raises(Killed):
         usage.report(sclient, bdb, CFG, today=date(2026, 11, 22))
@@ -134,13 +136,12 @@ def test_killed_process_mid_request_then_rerun_creates_once(stripe_fake, tmp_pat
     release = stripe_fake.hold("/v1/customers")
     proc = subprocess.Popen([sys.executable, "-m", "totalaudio", "billing", "customers", "add", "Ann", "--email",
                              "ann@example.com", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while not stripe_fake.creates("/v1/customers") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert eventually(lambda: stripe_fake.creates("/v1/customers"))
     proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    proc.wait(PATIENCE)
     release.set()
-    time.sleep(0.3)  # the fake finishes the creation nobody waits for
+    # the fake finishes the creation nobody waits for (a fixed 0.3 s was not always enough on a loaded machine)
+    assert eventually(lambda: stripe_fake.state.table("customer"))
     assert len(stripe_fake.state.table("customer")) == 1
     monkeypatch.setenv("TAP_HOME", env["TAP_HOME"])
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_kill")

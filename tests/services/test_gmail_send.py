@@ -92,10 +92,13 @@ def test_crash_between_intent_and_send_sends_once(fake, db, monkeypatch):
     assert pending[0][0] in ids
 
 
-def test_daily_cap_stops_and_resumes_next_day(fake, db):
+def test_daily_cap_stops_and_resumes_next_day(fake, db, monkeypatch):
     client = client_for(fake)
     first = svc.send(client, db, contacts(db), opts(daily_cap=2))
     assert first.counts == {"sent": 2, "capped": 1, "skipped": 1}
+    # "today" stays the day of the first sends, were the clock to pass midnight before the second run
+    day = db.execute("SELECT max(sent_at) FROM gmail_sends").fetchone()[0][:10]
+    monkeypatch.setattr(svc, "_today_start", lambda: f"{day}T00:00:00Z")
     same_day = svc.send(client, db, contacts(db), opts(daily_cap=2))
     assert same_day.counts.get("sent", 0) == 0 and fake.mailbox.sends == 2
     db.execute("UPDATE gmail_sends SET sent_at = '2000-01-01T00:00:00Z'")  # it is tomorrow

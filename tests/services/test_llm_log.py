@@ -27,7 +27,7 @@ class FakeClaude:
     def create(self, prompt, system=None, max_tokens=600):
         self.made += 1
         if self.hold is not None:
-            self.hold.wait(5)
+            self.hold.wait(30)  # the test releases it; the wait only bounds a broken test
         if self.fail:
             raise IntegrationError("claude", "messages.create", "HTTP 529: overloaded", retryable=True)
         return {"text": f"summary of {prompt}", "model": "claude-test-1", "inputTokens": 12, "outputTokens": 5}

@@ -145,6 +145,6 @@ def test_lock_waits_for_release(tmp_path):
     first.acquire()
     timer = threading.Timer(0.2, first.release)
     timer.start()
-    with WriteLock(path, "two", timeout=5, poll=0.05):
+    with WriteLock(path, "two", timeout=30, poll=0.05):  # released after 0.2 s; 30 s only bounds a broken lock
         pass
     timer.join()

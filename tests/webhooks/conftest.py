@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.waiting import PATIENCE  # the handlers behind a post (an import, an audit) are slow on a loaded machine
 from tests.webhooks.live import LiveServer
 from totalaudio.config import Settings
 
@@ -92,6 +93,18 @@ def receiver(settings_for):
 
 
 @pytest.fixture
+def still_clock(monkeypatch):
+    """The clock of the receivers' rate-limit buckets: it stands still unless the test moves it (``clock[0] += s``),
+    so no bucket refills while a loaded machine is slow to send a test's requests."""
+    from totalaudio.server import app
+    from totalaudio.server.guard import Buckets
+
+    clock = [0.0]
+    monkeypatch.setattr(app, "Buckets", functools.partial(Buckets, clock=lambda: clock[0]))
+    return clock
+
+
+@pytest.fixture
 def no_backoff(monkeypatch):
     """Make.com retries without sleeping between attempts."""
     from totalaudio.clients import _base, make
@@ -108,7 +121,7 @@ def stripe_post(url: str, event: dict, *, secret: str = STRIPE_SECRET, timestamp
     body = json.dumps(event)
     header = stripe.WebhookSignature.generate_signature_header(body, secret, timestamp)
     sent = body.replace("}", ', "extra": 1}', 1) if tamper else body
-    return httpx.post(url + "/stripe", content=sent.encode(), headers={"stripe-signature": header})
+    return httpx.post(url + "/stripe", content=sent.encode(), headers={"stripe-signature": header}, timeout=PATIENCE)
 
 
 def make_post(url: str, body: dict, *, secret: str = MAKE_SECRET, msg_id: str = "msg_test1", when=None):
@@ -122,4 +135,4 @@ def make_post(url: str, body: dict, *, secret: str = MAKE_SECRET, msg_id: str = 
     stamp = when or datetime.now(timezone.utc)
     signature = Webhook(secret).sign(msg_id, stamp, raw)
     headers = {"webhook-id": msg_id, "webhook-timestamp": str(int(stamp.timestamp())), "webhook-signature": signature}
-    return httpx.post(url + "/make", content=raw.encode(), headers=headers)
+    return httpx.post(url + "/make", content=raw.encode(), headers=headers, timeout=PATIENCE)

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,8 @@ import pytest
 
 from tests.cli.helpers import tap
 from tests.webhooks.conftest import MAILCHIMP_SECRET, SECRETS, make_post
-from tests.webhooks.live import free_port
+from tests.waiting import PATIENCE
+from tests.webhooks.live import free_port, wait_until_serving
 from totalaudio.errors import InputError
 from totalaudio.server.run import check_binding, is_loopback
 
@@ -91,19 +91,13 @@ def test_serve_process_with_tls_answers_and_stops_on_ctrl_c(tmp_path):
                              "--tls-cert", str(cert), "--tls-key", str(key)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        url, deadline = f"https://127.0.0.1:{port}", time.monotonic() + 20
-        while True:
-            try:
-                health = httpx.get(url + "/healthz", verify=False)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() else ""
-                time.sleep(0.1)
+        url = f"https://127.0.0.1:{port}"
+        health = wait_until_serving(proc, url, verify=False)
         assert health.json()["sources"] == {"stripe": True, "mailchimp": True, "make": True}
         assert httpx.get(f"{url}/mailchimp/{MAILCHIMP_SECRET}", verify=False).text == "ok"
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        out, err = proc.communicate(timeout=PATIENCE)
     assert proc.returncode == 130 and out == ""  # ended by Ctrl-C after a graceful shutdown: "interrupted"
     assert f"https://127.0.0.1:{port}" in err and '"GET /mailchimp/**** HTTP' not in err
     assert "/mailchimp/****" in err and MAILCHIMP_SECRET not in err and SECRETS["TAP_MAKE_TRIGGER_SECRET"] not in err

@@ -2,7 +2,6 @@
 and a receiver that is down and then up again, with `tap queue retry` sending the same webhook-id."""
 
 import json
-import time
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -11,7 +10,8 @@ from werkzeug import Response
 
 from tests.cli.helpers import tap
 from tests.webhooks.conftest import SIGNING_SECRET
-from tests.webhooks.live import free_port
+from tests.standins import bound_socket
+from tests.waiting import eventually
 from totalaudio.errors import ConfigError, InputError, IntegrationError
 from totalaudio.services import notify
 from totalaudio.store.db import open_db
@@ -120,7 +120,8 @@ def test_410_is_remembered_per_url(make_env, settings_for, monkeypatch, httpserv
 
 
 def test_receiver_down_then_up_queue_retry_sends_the_same_ids(monkeypatch, settings_for, no_backoff):
-    port = free_port()
+    holder = bound_socket()  # bound but not listening: sends are refused, and the port stays ours until the server
+    port = holder.getsockname()[1]
     monkeypatch.setenv("MAKE_WEBHOOK_URL", f"http://127.0.0.1:{port}/hook")
     monkeypatch.setenv("MAKE_SIGNING_SECRET", SIGNING_SECRET)
     notes = [{"type": "payment.failed", "data": {"n": i}} for i in range(3)]
@@ -128,6 +129,7 @@ def test_receiver_down_then_up_queue_retry_sends_the_same_ids(monkeypatch, setti
     assert [o["outcome"] for o in outcomes] == ["dead letter"] * 3
     held = {letter["payload"]["webhookId"] for letter in tap("queue", "list", "--json").json()}
     assert len(held) == 3
+    holder.close()
     server = HTTPServer(host="127.0.0.1", port=port)
     server.expect_request("/hook").respond_with_data("Accepted")
     server.start()
@@ -151,9 +153,7 @@ def test_server_notifications_reach_make(receiver, httpserver, no_backoff):
     server = receiver(MAKE_WEBHOOK_URL=httpserver.url_for("/hook"))
     event = {"id": "evt_9", "type": "customer.subscription.deleted", "data": {"object": {}}}
     assert stripe_post(server.url, event).status_code == 200
-    deadline = time.monotonic() + 10
-    while not received(httpserver) and time.monotonic() < deadline:  # the sender is woken by the commit
-        time.sleep(0.02)
+    assert eventually(lambda: received(httpserver))  # the sender is woken by the commit
     server.stop()
     [(headers, raw)] = received(httpserver)
     assert json.loads(raw)["type"] == "subscription.changed" and json.loads(raw)["data"] == {"eventId": "evt_9"}

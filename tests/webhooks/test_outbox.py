@@ -10,11 +10,11 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 
 from tests.webhooks.conftest import STRIPE_SECRET, stripe_post
-from tests.webhooks.live import free_port
+from tests.waiting import eventually
+from tests.webhooks.live import free_port, wait_until_serving
 from totalaudio.store.db import open_db
 from totalaudio.store.outbox import Outbox
 
@@ -55,24 +55,8 @@ def start_server(port: int, make_url: str) -> subprocess.Popen:
     env = {**os.environ, "STRIPE_WEBHOOK_SECRET": STRIPE_SECRET, "MAKE_WEBHOOK_URL": make_url}
     proc = subprocess.Popen([sys.executable, "-m", "totalaudio", "webhooks", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz")
-            return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the receiver did not start")
-
-
-def wait_for(predicate, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+    wait_until_serving(proc, f"http://127.0.0.1:{port}")
+    return proc
 
 
 def failed_payment() -> dict:
@@ -86,7 +70,7 @@ def test_a_killed_server_leaves_the_notification_and_the_next_start_sends_it_onc
     first = start_server(port, make_url)
     try:
         assert stripe_post(f"http://127.0.0.1:{port}", failed_payment()).status_code == 200
-        assert wait_for(lambda: MakeStandIn.attempts)  # tried once, told to come back in a minute
+        assert eventually(lambda: MakeStandIn.attempts)  # tried once, told to come back in a minute
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -95,7 +79,7 @@ def test_a_killed_server_leaves_the_notification_and_the_next_start_sends_it_onc
     MakeStandIn.down = False
     second = start_server(port, make_url)
     try:
-        assert wait_for(lambda: any(status == 200 for _id, status in MakeStandIn.attempts))
+        assert eventually(lambda: any(status == 200 for _id, status in MakeStandIn.attempts))
         time.sleep(0.5)  # room for a second delivery, were there one
     finally:
         second.send_signal(signal.SIGTERM)
@@ -114,7 +98,7 @@ def test_a_repeat_of_the_event_queues_nothing_more(tap_home, make_stand_in):
     try:
         for _ in range(3):
             assert stripe_post(f"http://127.0.0.1:{port}", failed_payment()).status_code == 200
-        assert wait_for(lambda: MakeStandIn.attempts)
+        assert eventually(lambda: MakeStandIn.attempts)
         time.sleep(0.5)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -160,7 +144,7 @@ def test_a_gone_webhook_dead_letters_held_messages_with_their_ids(settings_for, 
     from totalaudio.services.notify import outbox
     from totalaudio.store.deadletters import DeadLetterStore
 
-    server = HTTPServer(host="127.0.0.1", port=free_port())
+    server = HTTPServer(host="127.0.0.1", port=0)  # the server binds a free port itself: no one can take it first
     server.expect_request("/hook").respond_with_data("gone", status=410)
     server.start()
     try:
