@@ -60,6 +60,7 @@ def site(seen):
         "/loop": redirect("/loop"),
         "/hop1": redirect("/hop2"), "/hop2": redirect("/ok"),
         "/counted": counted, "/etag": conditional,
+        "/big-header": lambda h: send(h, 200, PAGE, headers={"Content-Security-Policy": "x" * 12_000}),
     }
     server = Site(None, routes=routes)
     server.active = active
@@ -101,6 +102,11 @@ def test_hostile_pages_give_an_error_and_never_raise(site, path, message):
 def test_a_huge_page_keeps_only_its_first_two_megabytes(site):
     (page,) = fetch_all(policy(site), [site.url + "huge"])
     assert page.text is not None and len(page.text) <= 2 * 1024 * 1024
+
+
+def test_a_page_with_a_twelve_kilobyte_header_is_read(site):
+    (page,) = fetch_all(policy(site), [site.url + "big-header"])
+    assert page.error is None and "Station" in page.text
 
 
 def test_malformed_html_is_read(site):

@@ -30,6 +30,7 @@ XML_TYPES = ("application/xml", "text/xml", "text/plain")  # sitemaps (some serv
 ROBOTS_MAX_BYTES = 512 * 1024
 MAX_CRAWL_DELAY = 10.0
 ROBOTS_DENIED = "disallowed by robots.txt"
+HEADER_LINE_BYTES = 16 * 1024
 ORIGINS_PER_SLOT = 16  # origins whose connections are kept alive, per global slot
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -154,8 +155,10 @@ class WebClient:
         connector = aiohttp.TCPConnector(resolver=_CheckedResolver(self), use_dns_cache=False, limit=0,
                                          limit_per_host=self.policy.per_host + 1,
                                          ssl=self._ssl if scheme == "https" else True)
+        # Header lines up to 16 KB (aiohttp's default is 8 KB; h11, the previous client, took 16 KB of headers).
         return aiohttp.ClientSession(connector=connector, timeout=self._timeout, auto_decompress=False,
-                                     trust_env=False, headers={"User-Agent": self.policy.user_agent})
+                                     trust_env=False, headers={"User-Agent": self.policy.user_agent},
+                                     max_line_size=HEADER_LINE_BYTES, max_field_size=HEADER_LINE_BYTES)
 
     async def release(self, url: str) -> None:
         """Close the kept-alive connections of the URL's origin (its site is done)."""
