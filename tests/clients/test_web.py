@@ -137,6 +137,23 @@ def test_a_resolver_answer_is_checked_before_connecting(site):
     assert "non-public address (10.0.0.7)" in asyncio.run(go()).error
 
 
+def test_the_connection_goes_to_the_address_the_checked_resolver_gave(site):
+    """station.test resolves nowhere on this machine: the page comes only if aiohttp connected to our answer."""
+    asked = []
+
+    async def to_site(host, port):
+        asked.append((host, port))
+        return ["127.0.0.1"]
+
+    async def go():
+        pol = CrawlPolicy(delay=0.0, private_allowlist=(f"station.test:{site.port}",))
+        async with WebClient(pol, resolver=to_site) as web:
+            return await web.fetch(f"http://station.test:{site.port}/ok")
+
+    page = asyncio.run(go())
+    assert page.error is None and "Station" in page.text and asked[0] == ("station.test", site.port)
+
+
 def test_per_host_concurrency_is_respected(site):
     fetch_all(policy(site, per_host=2, concurrency=16), [site.url + f"counted?{i}" for i in range(8)])
     assert site.active["max"] <= 2
