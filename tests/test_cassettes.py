@@ -73,3 +73,27 @@ def test_record_http_writes_a_scrubbed_cassette(tmp_path, monkeypatch):
     text = cassette.read_text()
     assert result.code == 4 and "interactions" in text and result.err_json()["error"]["status"] == 400
     assert scan.leaks(text, scan.needles(scan.PLAIN)) == []
+
+
+def test_an_enrichment_run_is_recorded_and_replays_offline_to_the_same_record(tmp_path, monkeypatch, tap_home):
+    """The crawler's own exchanges (aiohttp, one session per site) are in the cassette: robots.txt, the pages."""
+    from tests.sites import Site
+
+    site = Site(Path(__file__).resolve().parents[1] / "examples" / "sites" / "storm-fm")
+    monkeypatch.setenv("TAP_ENRICH_ALLOW_PRIVATE", "1")
+    Path("tap.toml").write_text("[enrich]\ndelay = 0\n")
+    try:
+        recorded = tap("--record-http", str(tmp_path / "cas"), "airtable", "enrich", "--url", site.url, "--json")
+    finally:
+        site.stop()  # the replay below has nothing to reach
+    assert recorded.code == 0, recorded.err
+    [path] = (tmp_path / "cas").glob("tap-*.yaml")
+    text = path.read_text()
+    assert f"uri: {site.url}robots.txt" in text and f"uri: {site.url}\n" in text
+    monkeypatch.setenv("TAP_HOME", str(tmp_path / "fresh-home"))  # no page cache from the recording run
+    with recorder(path, record_mode="none") as cassette:
+        replayed = tap("airtable", "enrich", "--url", site.url, "--json")
+    assert replayed.code == 0, replayed.err
+    assert cassette.play_count == len(cassette.data) > 2
+    assert stable(replayed.json()) == stable(recorded.json())
+    assert "music@stormfm.co.uk" in {c["value"] for c in replayed.json()["scrapedData"]["additionalContacts"]}

@@ -1,31 +1,31 @@
-"""The per-origin transport: one pool per host, least recently used idle pools closed, busy ones kept."""
+"""The per-origin sessions: one session per host, least recently used idle ones closed, busy ones kept."""
 
 from __future__ import annotations
 
 import asyncio
-from types import SimpleNamespace
+from contextlib import asynccontextmanager
 
-import httpx
-
-from totalaudio.clients.hostpool import PerOriginTransport
+from totalaudio.clients.hostpool import OriginSessions
 
 
-class FakeTransport(httpx.AsyncBaseTransport):
-    """Answers 200; ``_pool._requests`` says whether a request is in flight."""
+class FakeSession:
+    """Answers 200 to every GET; counts them and notes whether it was closed."""
 
-    made: list["FakeTransport"] = []
+    made: list["FakeSession"] = []
 
     def __init__(self, scheme: str = "http") -> None:
-        self._pool = SimpleNamespace(_requests=[])
         self.closed = False
         self.sent = 0
-        FakeTransport.made.append(self)
+        self.scheme = scheme
+        FakeSession.made.append(self)
 
-    async def handle_async_request(self, request):
+    @asynccontextmanager
+    async def get(self, url, **kwargs):
+        assert kwargs["allow_redirects"] is False  # every hop is the crawler's to check
         self.sent += 1
-        return httpx.Response(200, text="ok")
+        yield 200
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         self.closed = True
 
 
@@ -33,35 +33,37 @@ def run(coro):
     return asyncio.run(coro)
 
 
-def test_requests_to_one_origin_share_its_pool_and_others_get_their_own():
-    FakeTransport.made = []
+def test_requests_to_one_origin_share_its_session_and_others_get_their_own():
+    FakeSession.made = []
 
     async def go():
-        transport = PerOriginTransport(FakeTransport, max_origins=8)
-        async with httpx.AsyncClient(transport=transport) as client:
-            for url in ("http://a.org/", "http://a.org/contact", "http://b.org/", "https://a.org/"):
-                await client.get(url)
-        return transport
+        sessions = OriginSessions(FakeSession, max_origins=8)
+        for url in ("http://a.org/", "http://a.org/contact", "http://b.org/", "https://a.org/"):
+            async with sessions.get(url) as status:
+                assert status == 200
+        await sessions.aclose()
 
     run(go())
-    assert [t.sent for t in FakeTransport.made] == [2, 1, 1] and all(t.closed for t in FakeTransport.made)
+    assert [(s.scheme, s.sent) for s in FakeSession.made] == [("http", 2), ("http", 1), ("https", 1)]
+    assert all(s.closed for s in FakeSession.made)
 
 
-def test_least_recently_used_idle_pools_are_closed_and_busy_ones_kept():
-    FakeTransport.made = []
+def test_least_recently_used_idle_sessions_are_closed_and_busy_ones_kept():
+    FakeSession.made = []
 
     async def go():
-        transport = PerOriginTransport(FakeTransport, max_origins=2)
-        async with httpx.AsyncClient(transport=transport) as client:
-            await client.get("http://a.org/")
-            await client.get("http://b.org/")
-            FakeTransport.made[0]._pool._requests.append("streaming")  # a.org still has a response open
-            await client.get("http://c.org/")
-            a, b, c = FakeTransport.made
+        sessions = OriginSessions(FakeSession, max_origins=2)
+        async with sessions.get("http://a.org/"):  # a.org's response still open while b.org and c.org come
+            async with sessions.get("http://b.org/"):
+                pass
+            async with sessions.get("http://c.org/"):
+                pass
+            a, b, c = FakeSession.made
             assert not a.closed and b.closed and not c.closed
-            a._pool._requests.clear()
-            await transport.release("http", "a.org", None)
-            assert a.closed and list(transport.pools) == [("http", "c.org", None)]
+            await sessions.release("http", "a.org", None)
+            assert not a.closed  # busy: kept
+        await sessions.release("http", "a.org", None)
+        assert a.closed and list(sessions.origins) == [("http", "c.org", None)]
 
     run(go())
 
@@ -92,7 +94,7 @@ def test_the_web_client_keeps_a_site_connection_alive_between_its_pages():
             async with WebClient(policy) as web:
                 pages = [await web.fetch(f"http://127.0.0.1:{port}/{p}") for p in ("", "contact", "about")]
                 await web.release(f"http://127.0.0.1:{port}/")
-                assert not web.transport.pools
+                assert not web.sessions.origins
         return pages
 
     pages = run(go())

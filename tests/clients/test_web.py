@@ -61,6 +61,7 @@ def site(seen):
         "/loop": redirect("/loop"),
         "/hop1": redirect("/hop2"), "/hop2": redirect("/ok"),
         "/counted": counted, "/etag": conditional,
+        "/big-header": lambda h: send(h, 200, PAGE, headers={"Content-Security-Policy": "x" * 12_000}),
     }
     server = Site(None, routes=routes)
     server.active = active
@@ -107,6 +108,11 @@ def test_a_huge_page_keeps_only_its_first_two_megabytes(site):
     assert page.text is not None and len(page.text) <= 2 * 1024 * 1024
 
 
+def test_a_page_with_a_twelve_kilobyte_header_is_read(site):
+    (page,) = fetch_all(policy(site), [site.url + "big-header"])
+    assert page.error is None and "Station" in page.text
+
+
 def test_malformed_html_is_read(site):
     (page,) = fetch_all(policy(site), [site.url + "malformed"])
     assert page.error is None and "unclosed" in page.text
@@ -133,6 +139,23 @@ def test_a_resolver_answer_is_checked_before_connecting(site):
             return await web.fetch("http://station.test/")
 
     assert "non-public address (10.0.0.7)" in asyncio.run(go()).error
+
+
+def test_the_connection_goes_to_the_address_the_checked_resolver_gave(site):
+    """station.test resolves nowhere on this machine: the page comes only if aiohttp connected to our answer."""
+    asked = []
+
+    async def to_site(host, port):
+        asked.append((host, port))
+        return ["127.0.0.1"]
+
+    async def go():
+        pol = CrawlPolicy(delay=0.0, private_allowlist=(f"station.test:{site.port}",))
+        async with WebClient(pol, resolver=to_site) as web:
+            return await web.fetch(f"http://station.test:{site.port}/ok")
+
+    page = asyncio.run(go())
+    assert page.error is None and "Station" in page.text and asked[0] == ("station.test", site.port)
 
 
 def test_per_host_concurrency_is_respected(site):

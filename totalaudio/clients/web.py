@@ -1,9 +1,11 @@
 """The polite asynchronous web client of the enrichment crawler.
 
-One ``httpx.AsyncClient`` with keep-alive; a global cap on requests in flight and a per-host cap with a delay
-between request starts; robots.txt (protego) cached per host; redirects followed by hand so that every hop is
-checked; each host resolved and refused when private, loopback, link-local or multicast (unless allowed), and the
-connection pinned to the checked address so that a second DNS answer cannot swap it. Per-page failures are data
+aiohttp, with one keep-alive session per origin (see hostpool); a global cap on requests in flight and a per-host
+cap with a delay between request starts; robots.txt (protego) cached per host; redirects followed by hand so that
+every hop is checked; each host resolved and refused when private, loopback, link-local or multicast (unless
+allowed), and the connection made only to the checked addresses (the connector's resolver is ``_CheckedResolver``,
+so no second DNS answer can swap them; a literal IP address is checked before the request). Bodies are read raw
+(``auto_decompress=False``) so that the size cap holds on the bytes received. Per-page failures are data
 (``Fetched.error``), not exceptions: one hostile site must not stop a run.
 """
 
@@ -14,6 +16,7 @@ import contextvars
 import ipaddress
 import socket
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +30,7 @@ XML_TYPES = ("application/xml", "text/xml", "text/plain")  # sitemaps (some serv
 ROBOTS_MAX_BYTES = 512 * 1024
 MAX_CRAWL_DELAY = 10.0
 ROBOTS_DENIED = "disallowed by robots.txt"
+HEADER_LINE_BYTES = 16 * 1024
 ORIGINS_PER_SLOT = 16  # origins whose connections are kept alive, per global slot
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -121,31 +125,26 @@ class WebClient:
         self.clock = clock
         self.hosts: dict[str, _Host] = {}
         self.slots = asyncio.Semaphore(self.policy.concurrency)
-        self.http = None
-        self.transport = None
+        self.sessions = None
         self._ssl = None
+        self._timeout = None
         self.requests = 0
 
     async def __aenter__(self) -> "WebClient":
-        import httpx
+        import aiohttp
 
-        from totalaudio.clients.hostpool import PerOriginTransport
+        from totalaudio.clients.hostpool import OriginSessions
 
         p = self.policy
-        timeout = httpx.Timeout(connect=p.connect_timeout, read=p.read_timeout, write=p.read_timeout,
-                                pool=p.site_timeout)
-        # Keep-alive per origin: a pool per host (see hostpool); a site's pages reuse its connections.
-        limits = httpx.Limits(max_connections=p.per_host + 1, max_keepalive_connections=p.per_host + 1)
-        self.transport = PerOriginTransport(lambda scheme: self._transport(limits, scheme),
-                                            p.concurrency * ORIGINS_PER_SLOT)
-        self.http = httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False,
-                                      headers={"User-Agent": p.user_agent}, transport=self.transport)
+        # connect: waiting for one of the origin's connections and making it; sock_connect: TCP and TLS.
+        self._timeout = aiohttp.ClientTimeout(total=None, connect=p.site_timeout, sock_connect=p.connect_timeout,
+                                              sock_read=p.read_timeout)
+        self.sessions = OriginSessions(self._session, p.concurrency * ORIGINS_PER_SLOT)
         return self
 
-    def _transport(self, limits, scheme: str = "https"):
-        """httpx's transport over a connection pool whose every new connection goes through ``_address``."""
-        import httpcore
-        import httpx
+    def _session(self, scheme: str = "https"):
+        """A session for one origin, whose connector reaches only the addresses ``_CheckedResolver`` allows."""
+        import aiohttp
 
         if self._ssl is None and scheme == "https":
             import ssl
@@ -153,22 +152,22 @@ class WebClient:
             import certifi
             # Once, and only when an https origin comes: loading the CAs is slow, and plain-http runs never need it.
             self._ssl = ssl.create_default_context(cafile=certifi.where())
-        transport = httpx.AsyncHTTPTransport(limits=limits, verify=self._ssl if scheme == "https" else False)
-        # httpx exposes no network-backend hook; its pool is replaced by an identical one that checks addresses.
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=self._ssl if scheme == "https" else None, max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
-            http1=True, http2=False, network_backend=_CheckedBackend(self))
-        return transport
+        connector = aiohttp.TCPConnector(resolver=_CheckedResolver(self), use_dns_cache=False, limit=0,
+                                         limit_per_host=self.policy.per_host + 1,
+                                         ssl=self._ssl if scheme == "https" else True)
+        # Header lines up to 16 KB (aiohttp's default is 8 KB; h11, the previous client, took 16 KB of headers).
+        return aiohttp.ClientSession(connector=connector, timeout=self._timeout, auto_decompress=False,
+                                     trust_env=False, headers={"User-Agent": self.policy.user_agent},
+                                     max_line_size=HEADER_LINE_BYTES, max_field_size=HEADER_LINE_BYTES)
 
     async def release(self, url: str) -> None:
         """Close the kept-alive connections of the URL's origin (its site is done)."""
         parts = urlsplit(url)
-        if self.transport is not None and parts.hostname:
-            await self.transport.release(parts.scheme, parts.hostname, parts.port)
+        if self.sessions is not None and parts.hostname:
+            await self.sessions.release(parts.scheme, parts.hostname, parts.port)
 
     async def __aexit__(self, *exc) -> None:
-        await self.http.aclose()
+        await self.sessions.aclose()
 
     def _host(self, origin: str) -> _Host:
         if origin not in self.hosts:
@@ -178,16 +177,16 @@ class WebClient:
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
                     types: tuple[str, ...] = HTML_TYPES) -> Fetched:
         """GET an HTML page (or another of ``types``), following and checking up to ``max_redirects`` hops."""
-        import httpx
+        import aiohttp
 
         started = self.clock()
         try:
             return await self._follow(url, etag, last_modified, started, types)
         except Refused as exc:
             return Fetched(url, url, error=str(exc), elapsed=self.clock() - started)
-        except httpx.TimeoutException as exc:
+        except TimeoutError as exc:  # aiohttp's connect and read timeouts are TimeoutErrors too
             return Fetched(url, url, error=f"timed out ({exc.__class__.__name__})", elapsed=self.clock() - started)
-        except (httpx.HTTPError, httpx.InvalidURL, OSError, UnicodeError, ValueError) as exc:
+        except (aiohttp.ClientError, OSError, UnicodeError, ValueError) as exc:
             return Fetched(url, url, error=f"cannot fetch: {_describe(exc)}", elapsed=self.clock() - started)
 
     async def _follow(self, url: str, etag: str | None, last_modified: str | None, started: float,
@@ -215,8 +214,8 @@ class WebClient:
         error = f"page larger than {self.policy.max_bytes // 1048576 or 1} MB: only the start was read" if truncated else None
         return Fetched(url, final, text=text, error=error, **common)
 
-    async def _address(self, host: str, port: int) -> str:
-        """The address to connect to: resolved, and refused when not public (unless allowed)."""
+    async def _addresses(self, host: str, port: int) -> list[str]:
+        """The addresses to connect to: resolved, and all refused when one is not public (unless allowed)."""
         try:
             addresses = await self.resolver(host, port)
         except (OSError, UnicodeError) as exc:
@@ -228,7 +227,7 @@ class WebClient:
             if blocked:
                 raise Refused(f"refused: {host} resolves to a non-public address ({blocked[0]}); "
                               "set TAP_ENRICH_ALLOW_PRIVATE=1 only for local testing")
-        return addresses[0]
+        return list(dict.fromkeys(addresses))
 
     async def _get(self, url: str, etag: str | None, last_modified: str | None, types: tuple[str, ...] = HTML_TYPES):
         """One request under the host and global limits: (status, headers, body or None, redirect or None)."""
@@ -240,20 +239,30 @@ class WebClient:
         headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
         async with _PoliteSlot(self, _origin(url)):
             self.requests += 1
-            async with self.http.stream("GET", url, headers=headers) as resp:
-                if resp.status_code >= 300:
-                    await drain(resp)
-                if resp.status_code in (301, 302, 303, 307, 308):
-                    return resp.status_code, resp.headers, None, self._location(url, resp)
-                if resp.status_code >= 300:
-                    return resp.status_code, resp.headers, None, None
+            async with self._request(url, headers) as resp:
+                if resp.status >= 300:
+                    await drain(resp.content.iter_any())
+                if resp.status in (301, 302, 303, 307, 308):
+                    return resp.status, resp.headers, None, self._location(url, resp)
+                if resp.status >= 300:
+                    return resp.status, resp.headers, None, None
                 _check_type(resp.headers.get("content-type"), types)
-                return resp.status_code, resp.headers, await self._read(resp, self.policy.max_bytes), None
+                return resp.status, resp.headers, await self._read(resp, self.policy.max_bytes), None
+
+    @asynccontextmanager
+    async def _request(self, url: str, headers: dict):
+        """An open response to ``GET url`` (redirects not followed), once the URL's address passed the check."""
+        host = urlsplit(url).hostname or ""
+        if ":" in host or host.replace(".", "").isdigit():
+            # aiohttp connects to a literal address without asking the resolver: check it here.
+            await self._addresses(host, urlsplit(url).port or (443 if url.startswith("https:") else 80))
+        async with self.sessions.get(url, headers=headers) as resp:
+            yield resp
 
     def _location(self, url: str, resp) -> str:
         location = resp.headers.get("location")
         if not location:
-            raise Refused(f"HTTP {resp.status_code} redirect without a Location")
+            raise Refused(f"HTTP {resp.status} redirect without a Location")
         return urljoin(url, location.strip())
 
     async def _read(self, resp, cap: int) -> tuple[str, bool]:
@@ -262,13 +271,13 @@ class WebClient:
         if declared and declared.isdigit() and int(declared) > cap * 4:
             raise Refused(f"page too large ({int(declared) // 1024} KB declared; limit {cap // 1024} KB)")
         chunks, size = [], 0
-        async for chunk in resp.aiter_raw():
+        async for chunk in resp.content.iter_any():
             chunks.append(chunk)
             size += len(chunk)
             if size > cap:
                 break
         raw = decompress(b"".join(chunks), resp.headers.get("content-encoding"))
-        return raw[:cap].decode(charset(resp, raw), errors="replace"), len(raw) > cap
+        return raw[:cap].decode(charset(resp.charset, raw), errors="replace"), len(raw) > cap
 
     def sitemaps(self, url: str) -> list[str]:
         """The sitemaps robots.txt names for the URL's host (once robots.txt was read; empty otherwise)."""
@@ -290,7 +299,7 @@ class WebClient:
 
     async def _load_robots(self, url: str):
         """Protego rules for the URL's host; False means "allow everything" (absent or unreadable robots.txt)."""
-        import httpx
+        import aiohttp
         from protego import Protego
 
         robots_url = _origin(url) + "/robots.txt"
@@ -298,42 +307,36 @@ class WebClient:
             headers = _request_headers(robots_url)
             async with _PoliteSlot(self, _origin(robots_url)):
                 self.requests += 1
-                async with self.http.stream("GET", robots_url, headers=headers) as resp:
-                    if resp.status_code != 200:
-                        await drain(resp)
-                    if resp.status_code >= 500:
+                async with self._request(robots_url, headers) as resp:
+                    if resp.status != 200:
+                        await drain(resp.content.iter_any())
+                    if resp.status >= 500:
                         return Protego.parse("User-agent: *\nDisallow: /")  # RFC 9309: unreachable = disallow
-                    if resp.status_code != 200:
+                    if resp.status != 200:
                         return False
                     text, _cut = await self._read(resp, ROBOTS_MAX_BYTES)
-        except (httpx.HTTPError, OSError, UnicodeError, ValueError):
+        except (aiohttp.ClientError, OSError, UnicodeError, ValueError):
             return False
         except Refused:
             return False
         return Protego.parse(text)
 
 
-class _CheckedBackend:
-    """httpcore network backend: resolves with the client's resolver, checks, then connects to that address."""
+class _CheckedResolver:
+    """aiohttp resolver: the client's resolver, checked; the connector connects to these addresses and no other."""
 
     def __init__(self, client: WebClient) -> None:
-        import httpcore
-
         self.client = client
-        self.inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout=None, local_address=None, socket_options=None):
-        """Connect to the checked address of ``host``; TLS still verifies ``host`` (httpcore passes it as SNI)."""
-        address = await self.client._address(host, port)
-        return await self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[dict]:
+        """The checked addresses of ``host`` (all of them public, or the origin allowed); TLS still verifies
+        ``host`` (aiohttp passes it as SNI and checks the certificate against it)."""
+        addresses = await self.client._addresses(host, port)
+        return [{"hostname": host, "host": address, "port": port, "proto": 0, "flags": socket.AI_NUMERICHOST,
+                 "family": socket.AF_INET6 if ":" in address else socket.AF_INET} for address in addresses]
 
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        """Unix sockets are never used by the crawler."""
-        raise Refused("unix sockets are not crawled")
-
-    async def sleep(self, seconds: float) -> None:
-        """Delegate to anyio."""
-        await self.inner.sleep(seconds)
+    async def close(self) -> None:
+        """Nothing to release: the client's resolver is shared by every origin."""
 
 
 class _PoliteSlot:

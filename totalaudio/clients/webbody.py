@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import re
+from typing import AsyncIterable
 
 DRAIN_BYTES = 64 * 1024
 
 
-async def drain(resp, limit: int = DRAIN_BYTES) -> None:
+async def drain(chunks: AsyncIterable[bytes], limit: int = DRAIN_BYTES) -> None:
     """Read a small error or redirect body so that its connection can be kept alive (a big one just closes)."""
     size = 0
-    async for chunk in resp.aiter_raw():
+    async for chunk in chunks:
         size += len(chunk)
         if size > limit:
             return
 
 
 def decompress(raw: bytes, encoding: str | None) -> bytes:
-    """Undo gzip/deflate ourselves: aiter_raw keeps the size cap on the bytes actually received."""
+    """Undo gzip/deflate ourselves: reading the raw body keeps the size cap on the bytes actually received."""
     import zlib
 
     encoding = (encoding or "").strip().lower()
@@ -33,11 +34,12 @@ def decompress(raw: bytes, encoding: str | None) -> bytes:
 META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 
 
-def charset(resp, raw: bytes) -> str:
-    """The body's charset: the header's, else a <meta charset>, else UTF-8 (only ones Python knows)."""
+def charset(declared: str | None, raw: bytes) -> str:
+    """The body's charset: the one the header ``declared``, else a <meta charset>, else UTF-8 (only ones Python
+    knows)."""
     import codecs
 
-    for candidate in (resp.charset_encoding, _sniff(raw), "utf-8"):
+    for candidate in (declared, _sniff(raw), "utf-8"):
         if not candidate:
             continue
         try:
