@@ -18,7 +18,11 @@ def flagged(people, check):
 @pytest.mark.parametrize("a,b,same", [
     ("robson", "rboson", True), ("eze", "eez", True), ("nguyen", "ngyuen", True), ("kowalczyk", "kowalcyzk", True),
     ("hargreaves", "hargeaves", True), ("hansen", "jansen", False), ("smith", "smyth", False),
-    ("barker", "parker", False), ("le", "el", False), ("reid", "reed", False)])
+    ("barker", "parker", False), ("le", "el", False), ("reid", "reed", False),
+    # a letter dropped from a six-letter surname, and 'ß' moved (it folds to 'ss'); five-letter neighbours differ
+    ("okafor", "okafr", True), ("murphy", "mrphy", True), ("araujo", "aaujo", True), ("grossmann", "grssomann", True),
+    ("weiss", "wessi", True), ("walsh", "welsh", False), ("moran", "doran", False), ("rossi", "rosis", True),
+    ("mann", "munn", False)])
 def test_surname_slips_and_real_neighbours(a, b, same):
     assert lasts_match(a, b) is same
 
