@@ -92,7 +92,7 @@ def lasts_match(a: str, b: str) -> bool:
     if min(len(a), len(b)) >= 5 and max(len(a), len(b)) >= 6 and a[0] == b[0] and OSA.distance(a, b) <= 1:
         return True
     # 'ß' folds to 'ss': a slip that moved it (Großmann/Grßomann) is one slip of the unfolded name
-    return "ss" in a + b and lasts_match(a.replace("ss", "ß"), b.replace("ss", "ß"))
+    return ("ss" in a or "ss" in b) and lasts_match(a.replace("ss", "ß"), b.replace("ss", "ß"))
 
 
 def _swapped_pair(a: str, b: str) -> bool:
