@@ -297,7 +297,8 @@ def accidental_namesakes(b: Builder) -> set[frozenset]:
     for group in by_name.values():
         for i, one in enumerate(group):
             for two in group[i + 1:]:
-                mail = {"".join(x.email.split()).replace("\u200b", "").replace("\ufeff", "").lower() for x in (one, two)}
+                mail = {"".join(x.email.split()).replace("\u200b", "").replace("\ufeff", "").lower()
+                        for x in (one, two)}
                 if len(mail) == 1:
                     continue  # one address twice is an exact duplicate, judged as such
                 domain = {m.rpartition("@")[2] for m in mail}

@@ -53,11 +53,11 @@ def words(local: str) -> list[str]:
     return [w for part in _SEPARATORS.split(local) for w in (fold(x) for x in _CAMEL.split(part)) if w]
 
 
-# Romance endings and their English ones: operacion(es)/operacao/operazione -> operation, administrador -> administrator,
-# admision(es) -> admission
-_ROMANCE = (("cion", "tion"), ("sion", "ssion"), ("cao", "tion"), ("zione", "tion"), ("zioni", "tion"), ("dor", "tor"), ("dad", "ty"),
-            ("dade", "ty"), ("ita", "ity"), ("ia", "y"), ("ie", "y"), ("ico", "ic"), ("ica", "ic"), ("ivo", "ive"),
-            ("iva", "ive"), ("coes", "tions"))
+# Romance endings and their English ones: operacion(es)/operacao/operazione -> operation, administrador ->
+# administrator, admision(es) -> admission
+_ROMANCE = (("cion", "tion"), ("sion", "ssion"), ("cao", "tion"), ("zione", "tion"), ("zioni", "tion"), ("dor", "tor"),
+            ("dad", "ty"), ("dade", "ty"), ("ita", "ity"), ("ia", "y"), ("ie", "y"), ("ico", "ic"), ("ica", "ic"),
+            ("ivo", "ive"), ("iva", "ive"), ("coes", "tions"))
 
 
 def _inflections(word: str) -> set[str]:
