@@ -152,7 +152,9 @@ def plant_fuzzy(b: Builder) -> None:
 def _fuzzy_negatives(b: Builder, station_staff) -> None:
     for first, last in [("Anh", "Nguyen"), ("John", "Murphy"), ("Maria", "da Silva"), ("Anna", "Nowak")] * 2:
         c1 = b.pick(station_staff)
-        c2 = b.pick(lambda c, s=c1.station: station_staff(c) and c.station != s)
+        # at another employer: two channels of one broadcaster (one email domain) may well be one person's work
+        c2 = b.pick(lambda c, s=c1.station, d=c1.email.split("@")[1]: station_staff(c) and c.station != s
+                    and c.email.split("@")[1] != d)
         local = f"{letters(first)}.{letters(last)}"
         a = replace(c1, first_name=first, last_name=last, email=b.unique(local, c1.email.split("@")[1]))
         z = replace(c2, first_name=first, last_name=last, email=b.unique(local, c2.email.split("@")[1]))

@@ -89,3 +89,32 @@ def test_name_problem_keeps_its_verdicts():
                                    "jo.baker"])
 def test_an_initial_before_a_surname_is_no_department_code(local):
     assert not roles.role_words(local)
+
+
+# The long tail of role mailboxes with no name on the record (issue 12): codes, abbreviations, plurals, words of
+# the base's other languages; and nameless mailboxes that still belong to people.
+@pytest.mark.parametrize("local", [
+    "lt", "ny", "sf",  # a code of one or two letters alone: no name to fill in
+    "enq", "custserv", "principa", "listproc",  # role words cut short
+    "ceos", "all-pms", "fulfillments", "no-reply-forms",  # plurals, and words joined by glue
+    "adwords", "ateam", "hrteam",  # a short code before a word
+    "ifttt",  # a tripled letter no name has
+    "centro", "sistemas", "turismo", "logistiek", "colaboradores", "admisiones",  # the base's other languages
+])
+def test_a_nameless_mailbox_of_words_that_name_nobody_is_a_role(local):
+    assert roles.is_role(local)
+
+
+@pytest.mark.parametrize("local,names", [
+    ("kowalczyk", frozenset()), ("olumide", frozenset()), ("ngozi.okafor", frozenset()), ("tomasz", frozenset()),
+    ("jd.smith", frozenset()), ("xk42b", frozenset()), ("j.k", frozenset()),
+    ("jsmith", frozenset({"smith"})), ("centro", frozenset({"centro"})), ("lt.kingsley", frozenset({"kingsley"})),
+])
+def test_a_nameless_mailbox_that_shows_a_person_stays_a_person(local, names):
+    assert not roles.is_role(local, names=names)
+
+
+def test_an_address_typed_into_a_name_field_adds_no_names_to_the_base():
+    people = [Contact("a", "x@storm.fm", first_name="maria.k@gmail.com"), Contact("b", "y@storm.fm", "Ana", "98765")]
+    assert base_names(people) == frozenset({"ana"})
+    assert prepare(Contact("c", "com@storm.fm"), base_names(people)).role

@@ -117,7 +117,11 @@ def base_names(contacts: list[Contact]) -> frozenset[str]:
 
 
 def _name_words(name: str | None) -> tuple[str, ...]:
-    return tuple(w for w in roles.words(name) if len(w) >= 3) if name else ()
+    """The words of a name; none of an address or a number typed into a name field ('maria.k@gmail.com' names
+    no one 'com')."""
+    if not name or "@" in name or any(ch.isdigit() for ch in name):
+        return ()
+    return tuple(w for w in roles.words(name) if len(w) >= 3)
 
 
 def short(value: object, limit: int = 60) -> str:

@@ -144,8 +144,9 @@ def _audit(contacts: list[Contact], opts: AuditOptions, events: dict[str, str], 
     exact = groups.exact_groups(prepared)
     findings += groups.duplicate_findings(exact)
     findings += groups.status_findings(exact, prepared, events)
-    findings += typos.typo_findings(prepared, opts.typo_share)
-    findings += stations.station_findings(prepared)
+    mistyped = list(typos.typo_findings(prepared, opts.typo_share))
+    findings += mistyped
+    findings += stations.station_findings(prepared, {f.contact_id for f in mistyped})
     findings += fuzzy_findings(prepared, opts.fuzzy_block_cap)
     dns_summary = None
     if dns is not None:

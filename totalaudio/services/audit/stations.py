@@ -5,7 +5,10 @@ A spelling has two keys: its core (band words, frequencies, 'the', '&'/'and' rem
 'EasternFM3ECB' and 'Eastern FM 3ECB' -> 'easternfm3ecb'); spellings sharing either key are one cluster. A
 cluster is split again where its spellings name different bands or frequencies ('Rádio MEC AM' and 'Rádio MEC
 FM', 'Energy 98' and 'Energy 103' are two stations each) and where its contacts work on unrelated sites (one
-name in two countries).
+name in two countries). A band or frequency splits a cluster only when most of its records state one: where
+most name none ('Radio Relativa' three times), the odd 'Radio Relativa AM' and 'Radio Relativa FM' are slips of
+it, not two stations. Where two spellings are used equally often, the one the station's own domain spells
+('WFMT' at wfmt.com, not 'WFMT 104.5') is suggested.
 """
 
 from __future__ import annotations
@@ -98,42 +101,81 @@ def _station_domains(prepared: list[Prepared]) -> dict[str, set[str]]:
     return domains
 
 
-def _link_keys(keys: Iterable[str], domains: dict[str, set[str]]) -> _Union:
-    """Join keys where one ends another ('6music' in 'bbc6music': a network name dropped) and both are used at
-    one domain. A key that starts another is a sibling channel ('Rinse' and 'Rinse France', 'Klara' and 'Klara
-    Continuo'), not a spelling, so prefixes do not join."""
+def _link_keys(keys: dict[str, list[Prepared]], domains: dict[str, set[str]]) -> _Union:
+    """Join keys where one ends another, both are used at one domain, and the words before it name the network:
+    the domain's own name ('6 Music' and 'BBC 6Music' at bbc.co.uk) or an owner set off by a dash ('Klara' and
+    'VRT - Klara'). Another word in front names another channel ('Off Radio Kraków' beside 'Radio Kraków' at
+    radiokrakow.pl). A key that starts another is a sibling channel ('Rinse' and 'Rinse France', 'Klara' and
+    'Klara Continuo'), not a spelling, so prefixes do not join."""
     union = _Union()
     pieces: dict[str, set[str]] = defaultdict(set)
-    keys = list(keys)
     for key in keys:
         union.find(key)
         for cut in range(STATION_LINK_MIN, len(key)):
             pieces[key[-cut:]].add(key)
     for key in keys:
         for longer in pieces.get(key, ()):
-            if domains.get(key, set()) & domains.get(longer, set()):
+            shared = domains.get(key, set()) & domains.get(longer, set())
+            head = longer[: -len(key)]
+            if shared and (any(_network(head, d) for d in shared) or
+                           any(_owner(p.contact.station) == head for p in keys[longer])):
                 union.join(key, longer)
     return union
 
 
-def _site(p: Prepared) -> str | None:
-    """Where a contact works: its website's domain, else its non-free email domain."""
+_OWNER = re.compile(r"^(.+?)\s+[-–—:|/]\s+\S")
+
+
+def _owner(spelling: str) -> str | None:
+    """The owner in front of a dash ('VRT - Klara' -> 'vrt'), or None."""
+    match = _OWNER.match(spelling)
+    return _alnum(match.group(1)) if match else None
+
+
+def _network(head: str, domain: str) -> bool:
+    """``head`` (the words a longer key has in front) is the name of the network at ``domain`` ('bbc' at
+    bbc.co.uk)."""
+    label = _alnum(ed.parts(domain)[1])
+    return bool(label) and (head in label or label in head)
+
+
+def _alnum(text: str) -> str:
+    return "".join(_TOKENS.findall(_plain(text)))
+
+
+def _sites(p: Prepared, mistyped: frozenset[str]) -> list[str]:
+    """Where a contact works: its website's domain and its email domain (unless free, disposable or a typo of
+    another domain: 'hotnmail.com' is nobody's workplace)."""
+    out = []
     host = url_host(p.contact.website)
     if host and ed.parts(host)[2]:
-        return ed.registrable(host)
-    usable = p.valid and not ed.is_free(p.domain) and not ed.is_disposable(p.domain)
-    return ed.registrable(p.domain) if usable else None
+        out.append(ed.registrable(host))
+    if p.valid and not ed.is_free(p.domain) and not ed.is_disposable(p.domain) and p.contact.id not in mistyped:
+        out.append(ed.registrable(p.domain))
+    return out
 
 
-def _split(members: list[Prepared], key_of) -> list[list[Prepared]]:
-    """Members apart by ``key_of`` (a site, a frequency); one without a key joins the group that uses its exact
-    spelling, else the largest group."""
+def _by_site(members: list[Prepared], mistyped: frozenset[str]) -> list[list[Prepared]]:
+    """Members apart where their sites are unrelated: a contact whose website and email domain differ links the
+    two ('CineMix' at cinemix.us with a website elsewhere is still CineMix)."""
+    union = _Union()
+    sites = {id(p): _sites(p, mistyped) for p in members}
+    for found in sites.values():
+        for other in found[1:]:
+            union.join(found[0], other)
+    return _split(members, lambda p: union.find(sites[id(p)][0]) if sites[id(p)] else None)
+
+
+def _split(members: list[Prepared], key_of, stated: bool = False) -> list[list[Prepared]]:
+    """Members apart by ``key_of`` (a site, a band, a frequency); one without a key joins the group that uses its
+    exact spelling, else the largest group. ``stated``: the key is something a name may leave unsaid (a band, a
+    frequency); where most members leave it unsaid, those that say it are slips and nothing splits."""
     keyed: dict[str, list[Prepared]] = defaultdict(list)
     loose = []
     for p in members:
         key = key_of(p)
         (keyed[key] if key else loose).append(p)
-    if len(keyed) <= 1:
+    if len(keyed) <= 1 or (stated and 2 * len(loose) > len(members)):
         return [members]
     groups = sorted(keyed.values(), key=len, reverse=True)
     spelt = {p.contact.station: i for i in reversed(range(len(groups))) for p in groups[i]}
@@ -158,13 +200,17 @@ def _by_frequency(members: list[Prepared]) -> list[list[Prepared]]:
         found = sorted(frequencies(p.contact.station))
         for f in found[1:]:
             union.join(found[0], f)
-    return _split(members, lambda p: union.find(min(frequencies(p.contact.station), default="")) or None)
+    return _split(members, lambda p: union.find(min(frequencies(p.contact.station), default="")) or None, True)
 
 
-def canonical_spelling(spellings: Counter) -> str:
-    """The spelling to suggest: the most used, then trimmed, mixed case, more words."""
+def canonical_spelling(spellings: Counter, domains: Iterable[str] = ()) -> str:
+    """The spelling to suggest: the most used, then the one its station's own domain spells ('WFMT' at
+    wfmt.com, 'Nightshift Alternativ' at nightshift-alternativ.de), trimmed, mixed case, more words."""
+    labels = {_alnum(ed.parts(d)[1]) for d in domains}
+
     def rank(s: str):
-        return (spellings[s], s == s.strip(), not (s.isupper() or s.islower()), len(s.split()), s)
+        return (spellings[s], _alnum(s) in labels, s == s.strip(), not (s.isupper() or s.islower()),
+                len(s.split()), s)
     return max(spellings, key=rank)
 
 
@@ -172,9 +218,9 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _clusters(prepared: list[Prepared]) -> list[list[Prepared]]:
+def _clusters(prepared: list[Prepared], mistyped: frozenset[str]) -> list[list[Prepared]]:
     """Contacts whose station spellings share a core or collapsed key (or a core key ends another's at a shared
-    domain), then apart by frequency and by site; only clusters with two spellings or more."""
+    domain), then apart by band, frequency and site; only clusters with two spellings or more."""
     by_key: dict[str, list[Prepared]] = defaultdict(list)
     for p in prepared:
         if p.contact.station and p.contact.station.strip():
@@ -187,17 +233,19 @@ def _clusters(prepared: list[Prepared]) -> list[list[Prepared]]:
     for key, members in by_key.items():
         clusters[union.find(key)].extend(members)
     spelt = [c for c in clusters.values() if len({p.contact.station for p in c}) > 1]  # one spelling: nothing to say
-    return [site for cluster in spelt for on_band in _split(cluster, lambda p: band(p.contact.station))
-            for dial in _by_frequency(on_band) for site in _split(dial, _site)]
+    return [site for cluster in spelt for on_band in _split(cluster, lambda p: band(p.contact.station), True)
+            for dial in _by_frequency(on_band) for site in _by_site(dial, mistyped)]
 
 
-def station_findings(prepared: list[Prepared]) -> Iterator[Finding]:
-    """station.inconsistent: one station spelled several ways; the suggestion is the most used spelling."""
-    for members in _clusters(prepared):
+def station_findings(prepared: list[Prepared], mistyped: Iterable[str] = ()) -> Iterator[Finding]:
+    """station.inconsistent: one station spelled several ways; the suggestion is the most used spelling.
+    ``mistyped``: ids of contacts whose email domain is a typo (email.typo), no evidence of where they work."""
+    mistyped = frozenset(mistyped)
+    for members in _clusters(prepared, mistyped):
         spellings = Counter(p.contact.station for p in members)
         if len(spellings) < 2:
             continue
-        best = canonical_spelling(spellings)
+        best = canonical_spelling(spellings, {s for p in members for s in _sites(p, mistyped)})
         for p in members:
             spelt = p.contact.station
             if spelt != best:

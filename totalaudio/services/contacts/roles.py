@@ -9,6 +9,7 @@ person's when it holds the contact's own first or last name. The station's own n
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from functools import lru_cache
@@ -31,6 +32,7 @@ _ASCII_WORD = re.compile(r"[a-z]+")
 _ALNUM = re.compile(r"[a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _SUFFIX_END = re.compile(f"(?:{'|'.join(sorted(SUFFIXES, key=len, reverse=True))})$")
+_TRIPLE = re.compile(r"(.)\1\1")
 _FILLER = re.compile(r"^(?:(\w)\1{2,}|(\w{3,4})\2+)$")  # 'aaa', 'xxxx', 'asdasd'; not 'mimi'
 KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefgh", "xyz")
 _LONGEST = max(len(w) for w in VOCABULARY)
@@ -51,10 +53,11 @@ def words(local: str) -> list[str]:
     return [w for part in _SEPARATORS.split(local) for w in (fold(x) for x in _CAMEL.split(part)) if w]
 
 
-# Romance endings and their English ones: operacion(es)/operacao/operazione -> operation, administrador -> administrator
-_ROMANCE = (("cion", "tion"), ("cao", "tion"), ("zione", "tion"), ("zioni", "tion"), ("dor", "tor"), ("dad", "ty"),
-            ("dade", "ty"), ("ita", "ity"), ("ia", "y"), ("ie", "y"), ("ico", "ic"), ("ica", "ic"), ("ivo", "ive"),
-            ("iva", "ive"), ("coes", "tions"))
+# Romance endings and their English ones: operacion(es)/operacao/operazione -> operation, administrador ->
+# administrator, admision(es) -> admission
+_ROMANCE = (("cion", "tion"), ("sion", "ssion"), ("cao", "tion"), ("zione", "tion"), ("zioni", "tion"), ("dor", "tor"),
+            ("dad", "ty"), ("dade", "ty"), ("ita", "ity"), ("ia", "y"), ("ie", "y"), ("ico", "ic"), ("ica", "ic"),
+            ("ivo", "ive"), ("iva", "ive"), ("coes", "tions"))
 
 
 def _inflections(word: str) -> set[str]:
@@ -180,8 +183,54 @@ def is_role(local: str, first: str | None = None, last: str | None = None, label
 
 
 def _plain_words(local: str, names: frozenset[str]) -> bool:
+    """A nameless mailbox made of words that are not a person's name: dictionary words, role words and their
+    abbreviations or plurals ('food', 'custserv', 'ceos', 'no-reply-forms'), a code of one or two letters alone
+    ('lt', 'ny'), or letters no name has ('ifttt'); never a name the base gives its people."""
     found = words(local)
-    return bool(found) and all(dictionary_split(w) and not _name_like(w, names) for w in found)
+    if not found or any(_name_like(w, names) for w in found):
+        return False
+    if len(found) == 1:
+        return len(found[0]) <= 2 or _not_a_name(found[0]) or foreign_word(found[0])
+    return all(w in GLUE or w in SHORT or _not_a_name(w) for w in found) and any(len(w) >= 3 for w in found)
+
+
+@lru_cache(maxsize=50_000)
+def _not_a_name(word: str) -> bool:
+    """A word of a nameless mailbox that names no person: a dictionary or role word, a plural of one, an
+    abbreviation of role words, a short role code before a dictionary word ('adwords'), a tripled letter."""
+    if dictionary_split(word) or (len(word) >= 3 and word.endswith("s") and _word_or_role(word[:-1])):
+        return True
+    if _TRIPLE.search(word):
+        return True
+    if len(word) >= 6 and word[:2] in SHORT and dictionary_split(word[2:], 1):
+        return True  # 'adwords'
+    if any(len(word) - i >= 4 and _known(word[i:]) for i in (1, 2)):
+        return True  # a one- or two-letter code before a role word: 'ateam', 'hrteam' (nobody's name to check)
+    return _abbreviated(word)
+
+
+def _word_or_role(word: str) -> bool:
+    return _known(word) or word in SHORT or dictionary_split(word, 1)
+
+
+@lru_cache(maxsize=1)
+def _prefixes() -> frozenset[str]:
+    """The beginnings (three letters or more, one short of the end at least) of the role words of five letters
+    or more: the abbreviations mailboxes are named with ('enq' for enquiries, 'cust' and 'serv')."""
+    return frozenset(w[:i] for w in VOCABULARY if len(w) >= 5 for i in range(3, len(w)))
+
+
+def _abbreviated(word: str) -> bool:
+    """One or two role words or their abbreviations, at least one cut short ('enq', 'custserv', 'listproc'),
+    where the cut piece is no dictionary word (a dictionary word is judged as one)."""
+    cut = _prefixes()
+
+    def piece(p: str) -> bool:
+        return len(p) >= 3 and (_known(p) or (p in cut and not dictionary_split(p, 1)))
+    if piece(word) and not _known(word):
+        return True
+    return any(piece(word[:i]) and piece(word[i:]) and not (_known(word[:i]) and _known(word[i:]))
+               for i in range(3, len(word) - 2))
 
 
 def _name_like(word: str, names: frozenset[str]) -> bool:
@@ -206,3 +255,33 @@ def dictionary_split(word: str, parts: int = 3) -> bool:
         return True
     return parts > 1 and any(word[:i] in known and dictionary_split(word[i:], parts - 1)
                              for i in range(3, len(word) - 2))
+
+
+# The other languages of a plugger's base whose word lists pyspellchecker ships (English is _dictionary's).
+LANGUAGES = ("es", "pt", "it", "fr", "nl", "de")
+
+
+@lru_cache(maxsize=None)
+def _word_lines(language: str) -> list[bytes]:
+    """The lines ('"word": frequency') of a shipped word list, kept sorted as shipped for a binary search:
+    reading them so costs a tenth of parsing the JSON into a dictionary."""
+    import gzip
+    from importlib.resources import files
+
+    with gzip.open(files("spellchecker").joinpath("resources", f"{language}.json.gz").open("rb")) as fh:
+        return fh.read().split(b"\n")
+
+
+@lru_cache(maxsize=50_000)
+def foreign_word(word: str) -> bool:
+    """``word`` (four letters or more, unaccented) is a word of a base's other languages that its texts use, not
+    only a listed form ('centro', 'sistemas', 'logistiek'; frequencies of 50 are the lists' floor)."""
+    if len(word) < 4 or not word.isascii():
+        return False
+    key = f'"{word}":'.encode()
+    for language in LANGUAGES:
+        lines = _word_lines(language)
+        i = bisect.bisect_left(lines, key)
+        if i < len(lines) and lines[i].startswith(key) and int(lines[i][len(key):].strip(b" ,")) > 50:
+            return True
+    return False
