@@ -53,6 +53,20 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(tap_home):
     assert RunLog(db).reap(holding_lock=True) == []  # alive on this host: not ours to judge by the lock
 
 
+def test_two_runs_that_draw_the_same_id_in_one_second_both_start(tap_home, monkeypatch):
+    """Run ids are per second with 16 random bits (200 runs a second in a script drew one twice: a crash with
+    'UNIQUE constraint failed: runs.id'); a drawn id already taken is drawn again."""
+    from totalaudio.store import runs
+    from totalaudio.store.db import open_db
+
+    db = open_db(tap_home / "tap.db")
+    draws = iter(["r20261202T120000-aaaa", "r20261202T120000-aaaa", "r20261202T120000-aaaa", "r20261202T120000-bbbb"])
+    monkeypatch.setattr(runs, "new_run_id", lambda command: next(draws))
+    first, second = runs.RunLog(db).start("one"), runs.RunLog(db).start("two")
+    assert (first, second) == ("r20261202T120000-aaaa", "r20261202T120000-bbbb")
+    assert [r["command"] for r in db.query("SELECT command FROM runs ORDER BY id")] == ["one", "two"]
+
+
 @pytest.mark.parametrize("delay", [0.0, 0.05])
 def test_kill_9_during_an_import_leaves_a_whole_store(tmp_path, delay):
     result = killtrial.import_trial(tmp_path, 3000, delay)

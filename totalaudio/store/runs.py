@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import socket
+import sqlite3
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -52,6 +53,7 @@ MIGRATIONS = [
     """),
 ]
 HOST = socket.gethostname()
+ID_ATTEMPTS = 8
 
 
 def new_run_id(command: str) -> str:
@@ -86,10 +88,19 @@ class RunLog:
 
     def start(self, command: str, args: dict[str, Any] | None = None) -> str:
         """Record the start of a run and return its id."""
-        run_id = new_run_id(command)
-        self.db.table("runs").insert({"id": run_id, "command": command, "args": _dump(args or {}),
-                                      "status": "running", "started_at": utc_now(), "pid": os.getpid(),
-                                      "host": HOST})
+        row = {"command": command, "args": _dump(args or {}), "status": "running", "started_at": utc_now(),
+               "pid": os.getpid(), "host": HOST}
+        # Ids are per second with 16 random bits: runs started in one second (a script, a busy webhook server)
+        # can draw the same one; the next draw is taken then.
+        for _ in range(ID_ATTEMPTS - 1):
+            try:
+                return self._insert(new_run_id(command), row)
+            except sqlite3.IntegrityError:
+                continue
+        return self._insert(new_run_id(command), row)
+
+    def _insert(self, run_id: str, row: dict[str, Any]) -> str:
+        self.db.table("runs").insert({"id": run_id, **row})
         return run_id
 
     def reap(self, *, holding_lock: bool) -> list[str]:
