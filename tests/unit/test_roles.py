@@ -105,6 +105,13 @@ def test_a_nameless_mailbox_of_words_that_name_nobody_is_a_role(local):
     assert roles.is_role(local)
 
 
+@pytest.mark.parametrize("word", ["algemeen", "assistent", "sistemas", "centro", "logistiek"])
+def test_words_of_the_other_languages_are_found_also_where_a_phrase_starts_with_them(word):
+    """Dutch 'algemeen' and 'assistent' sit among phrases that start with them ('"aan": 50' after '"aan den
+    lijve"' as lines): the shipped list is sorted by word, not by line."""
+    assert roles.foreign_word(word)
+
+
 @pytest.mark.parametrize("local,names", [
     ("kowalczyk", frozenset()), ("olumide", frozenset()), ("ngozi.okafor", frozenset()), ("tomasz", frozenset()),
     ("jd.smith", frozenset()), ("xk42b", frozenset()), ("j.k", frozenset()),
