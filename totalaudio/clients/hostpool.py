@@ -50,19 +50,20 @@ class OriginSessions:
         for key in list(self.origins)[:-1]:
             if count <= 0:
                 return
-            origin = self.origins.get(key)
-            if origin is not None and not origin.busy:
-                del self.origins[key]
-                await origin.session.close()
-                count -= 1
+            count -= await self._close_idle(key)
 
     async def release(self, scheme: str, host: str, port: int | None) -> None:
         """Close an origin's session now (its site is done), unless a request is still in flight on it."""
-        key = (scheme, host, port)
+        await self._close_idle((scheme, host, port))
+
+    async def _close_idle(self, key: tuple) -> bool:
+        """Close the origin's session if it has nothing in flight; whether it was closed."""
         origin = self.origins.get(key)
-        if origin is not None and not origin.busy:
-            del self.origins[key]
-            await origin.session.close()
+        if origin is None or origin.busy:
+            return False
+        del self.origins[key]
+        await origin.session.close()
+        return True
 
     async def aclose(self) -> None:
         """Close every session."""

@@ -252,10 +252,10 @@ class WebClient:
     @asynccontextmanager
     async def _request(self, url: str, headers: dict):
         """An open response to ``GET url`` (redirects not followed), once the URL's address passed the check."""
-        host = urlsplit(url).hostname or ""
-        if ":" in host or host.replace(".", "").isdigit():
+        parts = urlsplit(url)
+        if _literal_address(parts.hostname or ""):
             # aiohttp connects to a literal address without asking the resolver: check it here.
-            await self._addresses(host, urlsplit(url).port or (443 if url.startswith("https:") else 80))
+            await self._addresses(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
         async with self.sessions.get(url, headers=headers) as resp:
             yield resp
 
@@ -369,6 +369,15 @@ def _request_headers(url: str) -> dict:
         raise Refused(f"not an http(s) URL: {url[:200]}")
     # Only what decompress undoes: the size cap applies to the bytes received.
     return {"Accept-Encoding": "gzip, deflate"}
+
+
+def _literal_address(host: str) -> bool:
+    """``host`` is an IP address written out (which no resolver is asked about), not a name."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _origin(url: str) -> str:
