@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -63,15 +62,16 @@ def free_port() -> int:
 
 def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
     """Block until something listens on the port, or fail with the process's output."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    from tests.waiting import eventually
+
+    def listening() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"stand-in exited early: {proc.stdout.read() if proc.stdout else ''}")
         with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"stand-in did not listen on {port} within {timeout}s")
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    if not eventually(listening, timeout, interval=0.1):
+        raise RuntimeError(f"stand-in did not listen on {port} within {timeout}s")
 
 
 class Server:
