@@ -144,30 +144,40 @@ def test_a_page_the_parser_cannot_read_costs_that_page_only(monkeypatch):
     assert any("/boom/: could not read the page (RecursionError)" in e for e in result.errors)
 
 
-def test_a_dead_parse_worker_is_replaced_and_the_crawl_goes_on():
+def parse_or_die(html: str, url: str):
+    """The parser, except that a page saying DIE kills its worker as a crash in the parser would."""
     import os
 
-    from totalaudio.services.enrich.crawl import parse_pool
+    from totalaudio.services.enrich.crawl import timed_parse
 
-    broken = parse_pool(1)
-    with pytest.raises(Exception):
-        broken.submit(os._exit, 1).result()  # the worker dies as a crash in the parser would kill it
-    routes = {"/": html('<a href="/about/">About</a><a href="/contact/">Contact</a>'),
-              "/about/": page("about"), "/contact/": page("contact")}
+    if "DIE" in html:
+        os._exit(1)
+    return timed_parse(html, url)
+
+
+def test_a_dead_parse_worker_is_replaced_and_the_crawl_goes_on():
+    from totalaudio.services.enrich.workers import ParsePool
+
+    pool = ParsePool(1, parse_or_die)
+    routes = {"/": html('<a href="/about/">About</a><a href="/boom/">Contact</a>'),
+              "/about/": page("about"), "/boom/": page("DIE")}
     site = Site(None, routes=routes)
     try:
         async def go():
             policy = CrawlPolicy(private_allowlist=(f"127.0.0.1:{site.port}",), delay=0.0)
             async with WebClient(policy) as web:
-                crawler = Crawler(web, budget=3, pool=broken)
+                crawler = Crawler(web, budget=3, pool=pool)
+                first_pids = pool.pids()
                 first = await crawler.crawl(site.url)
+                routes["/boom/"] = page("boom")
                 second = await crawler.crawl(site.url)  # after the replacement, pages are parsed again
-                return crawler, first, second
+                return first_pids, first, second
 
-        crawler, first, second = asyncio.run(go())
+        first_pids, first, second = asyncio.run(go())
     finally:
         site.stop()
-    assert crawler.pool is not broken
-    crawler.pool.shutdown()
-    assert any("could not read the page (BrokenProcessPool)" in e for e in first.errors)
+        pool.close()
+    assert pool.pids() != first_pids
+    assert any("/boom/: could not read the page (WorkerLost)" in e for e in first.errors)
+    assert sorted(p.url.rsplit(str(site.port), 1)[1] for p in first.pages) == ["/", "/about/"]
     assert len(second.pages) == 3 and not second.errors

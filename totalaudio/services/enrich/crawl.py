@@ -140,7 +140,7 @@ class Crawler:
         self.budget = max(1, budget)
         self.failures = max(1, self.budget if failures is None else failures)
         self.cache = cache
-        self.pool = pool  # a process pool for parsing, so that the event loop keeps fetching
+        self.pool = pool  # workers.ParsePool of timed_parse: parsing off the event loop, so that it keeps fetching
         self.parallel = max(1, getattr(web.policy, "per_host", 2))
 
     async def crawl(self, start: str, site: SiteCrawl | None = None) -> SiteCrawl:
@@ -336,7 +336,8 @@ class Crawler:
     async def _parse(self, html: str, url: str, site: SiteCrawl) -> PageFacts | None:
         """The page's facts; a page the parser cannot read costs that page (noted in the errors), never the run."""
         try:
-            facts, seconds = timed_parse(html, url) if self.pool is None else await self._in_pool(html, url)
+            facts, seconds = (timed_parse(html, url) if self.pool is None
+                              else await self._in_pool(html, url, entry=not site.pages))
         except Exception as exc:  # noqa: BLE001 - any failure of a parser on a hostile page
             site.errors.append(f"{url}: could not read the page ({exc.__class__.__name__})")
             return None
@@ -344,28 +345,9 @@ class Crawler:
         site.pages.append(facts)
         return facts
 
-    async def _in_pool(self, html: str, url: str) -> tuple[PageFacts, float]:
-        """Parse in the worker pool; a pool whose worker died (out of memory, a crash in the parser) is replaced for
-        the pages after, and the pages it held fail (the culprit among them is not tried again)."""
-        import asyncio
-        from concurrent.futures.process import BrokenProcessPool
-
-        pool = self.pool
-        try:
-            return await asyncio.get_running_loop().run_in_executor(pool, timed_parse, html, url)
-        except BrokenProcessPool:
-            if self.pool is pool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = parse_pool(pool._max_workers)  # noqa: SLF001 - the size it was made with
-            raise
-
-
-def parse_pool(workers: int):
-    """Worker processes that parse pages (spawned: the parent may run threads whose locks fork would copy)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    async def _in_pool(self, html: str, url: str, entry: bool = False) -> tuple[PageFacts, float]:
+        """Parse in a worker process, a site's entry page ahead of other pages (see ``workers``)."""
+        return await self.pool.run(html, url, first=entry)
 
 
 def timed_parse(html: str, url: str) -> tuple[PageFacts, float]:

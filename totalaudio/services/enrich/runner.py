@@ -15,10 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 from totalaudio.clients.web import QUEUED, CrawlPolicy, Queued, WebClient
 from totalaudio.errors import TapError
 from totalaudio.services.enrich import confidence, intelligence
-from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl, parse_pool, timed_parse
+from totalaudio.services.enrich.crawl import Crawler, PageCache, SiteCrawl, timed_parse
 from totalaudio.services.enrich.merge import merge
 from totalaudio.services.enrich.record import EnrichmentData
 from totalaudio.services.enrich.render import Renderer
+from totalaudio.services.enrich.workers import ParsePool, default_workers
 from totalaudio.services.enrich.website import domain_of
 
 
@@ -40,7 +41,7 @@ class EnrichOptions:
     fresh_seconds: float = 7 * 86400
     refresh: bool = False
     site_concurrency: int | None = None
-    parse_workers: int | None = None  # None: one per spare CPU for runs of MIN_SITES_FOR_POOL sites or more
+    parse_workers: int | None = None  # None: one per CPU (2+ CPUs) for runs of MIN_SITES_FOR_POOL sites or more
     render: str = "auto"  # auto (JavaScript shells only), always, never
 
 
@@ -84,7 +85,6 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
     gate = asyncio.Semaphore(options.site_concurrency or policy.concurrency * 16)
     pool = _parse_pool(options.parse_workers, len(by_site))
     warming = asyncio.ensure_future(_warm_up(pool))
-    crawler = None
     try:
         async with WebClient(policy, resolver=resolver) as web:
             renderer = Renderer(web, options.render) if options.render != "never" else None
@@ -100,8 +100,8 @@ async def enrich_all(targets: list[Target], policy: CrawlPolicy, options: Enrich
                 if renderer is not None:
                     await renderer.close()
     finally:
-        for used in {id(p): p for p in (pool, crawler and crawler.pool) if p is not None}.values():
-            used.shutdown(wait=False, cancel_futures=True)  # the crawler's own when a broken one was replaced
+        if pool is not None:
+            pool.close()
     return progress
 
 
@@ -127,10 +127,10 @@ def _parse_pool(workers: int | None, sites: int):
     """Worker processes for parsing on multi-core machines and big runs; None: parse in the event loop."""
     import os
 
-    count = (os.cpu_count() or 1) - 1 if workers is None else workers
-    if count < 1 or (workers is None and sites < MIN_SITES_FOR_POOL):
+    count = default_workers(os.cpu_count(), MAX_PARSE_WORKERS) if workers is None else workers
+    if count < 1 or (workers is None and ((os.cpu_count() or 1) < 2 or sites < MIN_SITES_FOR_POOL)):
         return None
-    return parse_pool(min(count, MAX_PARSE_WORKERS))
+    return ParsePool(min(count, MAX_PARSE_WORKERS), timed_parse)
 
 
 async def _warm_up(pool) -> None:
@@ -138,11 +138,9 @@ async def _warm_up(pool) -> None:
     requests wait on the network and on the polite delay instead of in their way."""
     from totalaudio.services.contacts.emaildomains import parts
 
-    loop = asyncio.get_running_loop()
     jobs = [asyncio.to_thread(parts, "www.example.org")]
     if pool is not None:
-        workers = pool._max_workers  # noqa: SLF001 - the size it was made with
-        jobs += [loop.run_in_executor(pool, timed_parse, WARM_PAGE, "http://warm.invalid/") for _ in range(workers)]
+        jobs += [pool.run(WARM_PAGE, "http://warm.invalid/") for _ in range(pool.size)]
     await asyncio.gather(*jobs)
 
 
