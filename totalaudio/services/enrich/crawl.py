@@ -18,6 +18,7 @@ import heapq
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -94,6 +95,7 @@ class SiteCrawl:
         return sorted(self.pages, key=lambda page: page.order)
 
 
+@lru_cache(maxsize=65536)  # a site's menu links come back on each of its pages
 def canonical(url: str) -> str:
     """The URL without fragment, with a lower-case host and a path ('/' when empty), for de-duplication. A folder's
     index file is the folder (``/about/index.html`` is ``/about/``): sites link to both, and the page is one."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -66,6 +67,7 @@ class Progress:
 
 
 MIN_SITES_FOR_POOL = 50
+GC_YOUNG_THRESHOLD = 20_000  # allocations between collections of young objects during a crawl (Python's default: 700)
 MAX_PARSE_WORKERS = 4
 WARM_PAGE = "<html><head><title>Warm FM</title></head><body><p>Mondays 8pm with Jo Bloggs</p></body></html>"
 OnRecord = Callable[[Target, Any], None]
@@ -243,10 +245,28 @@ def run(targets: list[Target], policy: CrawlPolicy, options: EnrichOptions, on_r
         **kwargs: Any) -> Progress:
     """Synchronous entry point: run ``enrich_all`` in a fresh event loop."""
     started = time.monotonic()
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+    with _fewer_collections(), asyncio.Runner(loop_factory=_loop_factory()) as runner:
         progress = runner.run(enrich_all(targets, policy, options, on_record, **kwargs))
     progress.elapsed = time.monotonic() - started
     return progress
+
+
+@contextmanager
+def _fewer_collections():
+    """The cycle collector, tuned for a crawl: what lives before it (modules, settings) is set aside for good, and
+    young objects are examined every 20,000 allocations, not 700. A crawl allocates a few thousand objects a page
+    (parse results, requests, tasks) that reference counting frees; with the defaults the collector ran ~500
+    times in the throughput bench's run of 500 sites and took 15 % of the fetching process's CPU."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(thresholds[0], GC_YOUNG_THRESHOLD), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _loop_factory():
