@@ -78,6 +78,7 @@ class SiteCrawl:
     base: str | None = None
     frontier: list = field(default_factory=list)  # heap of (-priority, seq, url, depth, source)
     queued: dict = field(default_factory=dict)  # canonical URL -> best priority queued
+    offered: dict = field(default_factory=dict)  # (url, anchor text, in the menu) -> the least depth it came from
     route_file: str | None = None  # the suffix that turned a script route into a page here (".php")
     route_misses: dict = field(default_factory=dict)  # suffix -> route files that were not there
     extra: int = 0  # pages added to the budget for programme and presenter indexes
@@ -232,9 +233,13 @@ class Crawler:
         minimum = 1 if depth == 0 else MIN_DEEP_SCORE
         penalty = DEPTH_PENALTY * depth
         for url, text in page.links:
+            nav = url in page.nav
+            if site.offered.get((url, text, nav), MAX_DEPTH) <= depth:
+                continue  # the same link came from a page as near the entry (menus repeat): it offers nothing new
+            site.offered[(url, text, nav)] = depth
             if (score := link_score(url, text)) >= minimum:
                 # The site's own menu and footer name its key pages: a tie goes to them.
-                self._offer(site, url, score - penalty + NAV_BONUS * (url in page.nav), child, "link")
+                self._offer(site, url, score - penalty + NAV_BONUS * nav, child, "link")
         for url, text in page.hidden:
             if (score := link_score(url, text)) >= minimum:
                 self._offer(site, url, score - penalty, child, "script")
