@@ -166,3 +166,29 @@ def test_when_workers_cannot_start_the_jobs_run_in_this_process(tmp_path, monkey
         pool.close()
     assert results == [(0, os.getpid()), (1, os.getpid()), (2, os.getpid())]
     assert pool.pids() == []
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads process states from /proc (Linux)")
+def test_a_killed_crawl_leaves_no_worker_behind():
+    import subprocess
+    import sys
+
+    script = ("import asyncio, os, signal\n"
+              "from totalaudio.services.enrich.crawl import timed_parse\n"
+              "from totalaudio.services.enrich.workers import ParsePool\n"
+              "pool = ParsePool(2, timed_parse)\n"
+              "asyncio.run(pool.run('<p>Mondays 8pm with Jo</p>', 'http://x.test/'))\n"
+              "print(*pool.pids(), flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")  # as cron's timeout or the OOM killer would
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    pids = [int(p) for p in done.stdout.split()]
+    assert done.returncode == -signal.SIGKILL and len(pids) == 2
+
+    def gone(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                return "\nState:\tZ" in status.read()  # exited, waiting for its new parent to reap it
+        except FileNotFoundError:
+            return True
+
+    assert eventually(lambda: all(gone(pid) for pid in pids), timeout=10)

@@ -122,7 +122,10 @@ class ParsePool:
 
     def _serve(self, worker: _Worker) -> None:
         room = asyncio.Semaphore(DEPTH)
-        connected = asyncio.ensure_future(asyncio.open_unix_connection(sock=worker.sock))
+        # A Unix socket pair where there are Unix sockets; Windows' socketpair() gives a loopback TCP pair.
+        unix = worker.sock.family == getattr(socket, "AF_UNIX", None)
+        opener = asyncio.open_unix_connection if unix else asyncio.open_connection
+        connected = asyncio.ensure_future(opener(sock=worker.sock))
         worker.tasks = [asyncio.ensure_future(self._send(worker, connected, room)),
                         asyncio.ensure_future(self._receive(worker, connected, room))]
 
