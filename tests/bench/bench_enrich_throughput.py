@@ -12,7 +12,8 @@ tap around it (one shared keep-alive pool; each site its own connections, as a c
 with no HTTP library at all (hand-written requests on one socket per site): what the HTTP stacks, and what this
 server and machine, allow any client. ``shareOfStackPerSite`` (of aiohttp alone), ``shareOfHttpxStackPerSite`` and
 ``shareOfRawFloor`` are tap's share of those. Every client runs on the event loop the crawl uses (uvloop where
-installed); CPU ms per request are given beside the rates (steadier than a rate on a busy machine).
+installed); CPU ms per request are given beside the rates (steadier than a rate on a busy machine): tap's
+``clientCpuMsPerRequest`` is the fetching process's, ``parseWorkersCpuMsPerPage`` its parse workers'.
 
 The machine is shared and its load changes by the second, so tap and the baselines are measured in turn,
 ``--rounds`` times, and each share is given as median, min and max over the rounds (``rounds`` lists them with the
@@ -145,18 +146,22 @@ def warm_imports() -> None:
 
 def run(sites: int, concurrency: int, delay: float, port: int, parse_workers: int | None = None) -> dict:
     from totalaudio.clients.web import CrawlPolicy
-    from totalaudio.services.enrich.runner import EnrichOptions, Target
+    from totalaudio.services.enrich.runner import MAX_PARSE_WORKERS, EnrichOptions, Target
     from totalaudio.services.enrich.runner import run as enrich_run
+    from totalaudio.services.enrich.workers import default_workers
 
     warm_imports()
     targets = [Target(f"http://site{i}.bench.test:{port}/") for i in range(sites)]
     policy = CrawlPolicy(concurrency=concurrency, per_host=2, delay=delay, allow_private=True)
     records = []
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    workers_before = resource.getrusage(resource.RUSAGE_CHILDREN)  # the parse workers, once the run has reaped them
     progress = enrich_run(targets, policy, EnrichOptions(budget=len(PAGES), parse_workers=parse_workers), lambda _t, r: records.append(r),
                           resolver=loopback)
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     cpu_seconds = (cpu.ru_utime - cpu_before.ru_utime) + (cpu.ru_stime - cpu_before.ru_stime)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_seconds = (workers.ru_utime - workers_before.ru_utime) + (workers.ru_stime - workers_before.ru_stime)
     requests_per_site = len(PAGES) + 1
     latency = float(os.environ.get("BENCH_LATENCY", LATENCY))
     bound = concurrency / latency / requests_per_site
@@ -172,7 +177,10 @@ def run(sites: int, concurrency: int, delay: float, port: int, parse_workers: in
                                           * 1000, 3),
         "clientCpuSeconds": round(cpu_seconds, 2), "clientCpuShareOfWall": round(cpu_seconds / progress.elapsed, 2),
         "clientCpuMsPerRequest": round(cpu_seconds / (sites * requests_per_site) * 1000, 3),
-        "parseWorkers": "auto" if parse_workers is None else parse_workers,
+        "parseWorkersCpuMsPerPage": round(worker_seconds / max(1, progress.pages) * 1000, 3),
+        "clientAndWorkersCpuShareOfWall": round((cpu_seconds + worker_seconds) / progress.elapsed, 2),
+        "parseWorkers": (f"auto ({default_workers(os.cpu_count(), MAX_PARSE_WORKERS)})" if parse_workers is None
+                         else parse_workers),
         "loadAverage1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
         "allRecordsHaveEmails": all(r.scraped_data.additional_contacts for r in records),
         "notTimed": "imports of aiohttp, protego, selectolax (done once per process, before the clock)",
