@@ -13,7 +13,8 @@ with no HTTP library at all (hand-written requests on one socket per site): what
 server and machine, allow any client. ``shareOfStackPerSite`` (of aiohttp alone), ``shareOfHttpxStackPerSite`` and
 ``shareOfRawFloor`` are tap's share of those. Every client runs on the event loop the crawl uses (uvloop where
 installed); CPU ms per request are given beside the rates (steadier than a rate on a busy machine): tap's
-``clientCpuMsPerRequest`` is the fetching process's, ``parseWorkersCpuMsPerPage`` its parse workers'.
+``clientCpuMsPerRequest`` is the fetching process's, ``parseWorkersCpuMsPerPage`` its parse workers'
+(their start-up included).
 
 The machine is shared and its load changes by the second, so tap and the baselines are measured in turn,
 ``--rounds`` times, and each share is given as median, min and max over the rounds (``rounds`` lists them with the
