@@ -42,6 +42,9 @@ SPACES = re.compile(r"\s+")
 SOCIAL_HINT = re.compile(r"(?i)facebook|fb\.com|instagram|twitter|x\.com|tiktok|youtube|soundcloud|mixcloud|"
                          r"bandcamp|spotify|threads|bsky|linkedin|flickr|vimeo|linktr\.ee")
 FORM_HINT = re.compile(r"(?i)form|airtable|tally|submithub|groover|labelradar|musosoup")
+# The same on a lower-cased ASCII URL: case-insensitive matching is several times slower (8x on a URL).
+SOCIAL_HINT_LOW = re.compile(SOCIAL_HINT.pattern.replace("(?i)", "", 1))
+FORM_HINT_LOW = re.compile(FORM_HINT.pattern.replace("(?i)", "", 1))
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 NAV_LINKS = "nav a[href], header a[href], footer a[href], [role=navigation] a[href], [class*=menu] a[href]"
 GENRE_NODES = "[class*=genre], [id*=genre], [class*=tags], [rel=tag]"
@@ -163,7 +166,7 @@ def _anchors(tree, facts: PageFacts) -> None:
                 facts.emails.append(email)
         elif href and not href.startswith(("#", "javascript:", "data:", "mailto:", "tel:")):
             resolved[href] = url = _absolute(facts.url, href)
-            if not (SOCIAL_HINT.search(url) and not url.startswith(origin) and _credited(node)):
+            if url.startswith(origin) or not (_hint(SOCIAL_HINT_LOW, SOCIAL_HINT, url) and _credited(node)):
                 _link(url, " ".join(node.text().split()), facts, origin)
     _hidden_links(tree, facts)
     facts.nav = {(resolved.get(href) or _absolute(facts.url, href)).split("#", 1)[0]
@@ -227,11 +230,17 @@ def _absolute(base: str, href: str) -> str:
     return urljoin(base, href)
 
 
+def _hint(low: re.Pattern, anycase: re.Pattern, url: str) -> bool:
+    """Whether a case-insensitive hint pattern matches an URL: on the lower-cased URL with ``low`` (the same
+    pattern without (?i)) when it is ASCII, where the two agree; with ``anycase`` otherwise."""
+    return (low.search(url.lower()) if url.isascii() else anycase.search(url)) is not None
+
+
 def _link(url: str, text: str, facts: PageFacts, origin: str) -> None:
     external = not (url.startswith(origin + "/") or url == origin)
-    if external and SOCIAL_HINT.search(url) and (profile := social.profile_from_url(url)):
+    if external and _hint(SOCIAL_HINT_LOW, SOCIAL_HINT, url) and (profile := social.profile_from_url(url)):
         facts.profiles.append(profile)
-    elif external and FORM_HINT.search(url) and (form := forms.external_form(url, text, facts.url)):
+    elif external and _hint(FORM_HINT_LOW, FORM_HINT, url) and (form := forms.external_form(url, text, facts.url)):
         facts.forms.append(form)
     else:
         facts.links.append((url.split("#", 1)[0], text[:120]))
