@@ -162,16 +162,32 @@ LEAD_WHEN = re.compile(rf"\s*(?:(?:{DAY.pattern.replace('(?i)', '')})(?=\s*(?:\d
 
 
 WHEN_HINT_LOW = re.compile(WHEN_HINT.pattern.replace("(?i)", "", 1))
-
-
-def maybe_show(text: str) -> bool:
-    """MAYBE_SHOW on the lower-cased text (case-insensitive regexes are several times slower)."""
-    return MAYBE_SHOW_LOW.search(text.lower()) is not None
-
-
 MAYBE_SHOW = re.compile(r"(?i)\d\s*(?:am|pm)\b|\d:\d\d|\b(?:mon|tue|wed|thu|fri|sat|sun)|week|daily|with|host|"
                         r"present|w/|\bdj\b|noon|midnight|con |avec |mit |por |par ")
 MAYBE_SHOW_LOW = re.compile(MAYBE_SHOW.pattern.replace("(?i)", "", 1))
+# The two _LOW hints answered by cheaper searches (the same yes/no; tests check it): their plain words by substring
+# tests, the rest by patterns that start with a digit or a letter, which the engine skips to. The whole alternations
+# start with \d or \b in some branches, so the engine tries every branch at every position of a block's text.
+CLOCK_HINT = re.compile(r"\d(?:\s*(?:am|pm)\b|:\d\d)")  # \d\s*(?:am|pm)\b|\d:\d\d
+DAY_HINT = re.compile(r"(?:mon|tue|wed|thu|fri|sat|sun)(?<!\w...)")  # \b(?:mon|tue|wed|thu|fri|sat|sun)
+DJ_HINT = re.compile(r"dj\b(?<!\wdj)")  # \bdj\b
+WHEN_WORDS = ("weekday", "weekend", "daily", "noon", "midnight")
+MAYBE_SHOW_WORDS = ("week", "daily", "with", "host", "present", "w/", "noon", "midnight", "con ", "avec ", "mit ",
+                    "por ", "par ")
+
+
+def _clock_or_day(low: str) -> bool:
+    return CLOCK_HINT.search(low) is not None or DAY_HINT.search(low) is not None
+
+
+def when_hint(low: str) -> bool:
+    """WHEN_HINT_LOW.search(low) is not None, for a lower-cased text."""
+    return any(map(low.__contains__, WHEN_WORDS)) or _clock_or_day(low)
+
+
+def maybe_show(low: str) -> bool:
+    """MAYBE_SHOW_LOW.search(low) is not None, for a lower-cased text."""
+    return any(map(low.__contains__, MAYBE_SHOW_WORDS)) or _clock_or_day(low) or DJ_HINT.search(low) is not None
 
 
 GIG_LOW = re.compile(r"\btickets?\b|\bsupport(?:ed)? (?:from|by)\b|\bdoors\b|\bsold out\b|\bsupport:|\bon sale\b")

@@ -1,0 +1,51 @@
+"""The cheaper searches that stand in for slow patterns give the same answers as the patterns themselves."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from totalaudio.services.enrich import shows, submission
+from totalaudio.services.enrich.extract import FORM_HINT, FORM_HINT_LOW, SOCIAL_HINT, SOCIAL_HINT_LOW, _hint
+
+
+def texts(alphabet: str, words: tuple[str, ...], count: int = 20_000, seed: int = 7) -> list[str]:
+    """Random short texts made of the patterns' own words and letters, digits, spaces and punctuation around them."""
+    rnd = random.Random(seed)
+    pieces = list(words) + list(alphabet)
+    return ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12))) for _ in range(count)]
+
+
+BLOCK_WORDS = ("mon", "tue", "sun", "sat", "weekday", "weekend", "week", "daily", "with", "host", "present", "w/",
+               "dj", "noon", "midnight", "con ", "avec ", "mit ", "por ", "par ", "am", "pm", "12", "7:30", " 9 ")
+
+
+def test_block_hints_agree_with_their_patterns():
+    for text in texts(" ap:0123456789_.-/éxdjmonsu\n", BLOCK_WORDS):
+        assert shows.maybe_show(text) is (shows.MAYBE_SHOW_LOW.search(text) is not None), text
+        assert shows.when_hint(text) is (shows.WHEN_HINT_LOW.search(text) is not None), text
+
+
+SUBMIT_WORDS = ("submit", "submitting ", "your ", "music", "tracks", "demo", "demos", "promo", "send ", "us ", "a ",
+                "artists", "band", "labels", "airplay", "on the radio", "be played", "get ", "have ", "their ",
+                "songs ", "heard", "for ", "should ", "be ", "sent", "accept", "accepting ", "new ", "submissions",
+                "hearing your music", "considered ", "upload ", "played", "can ", "via ", "email", "digital ", "tunes")
+
+
+def test_submission_parts_agree_with_the_whole_pattern():
+    whole = re.compile(submission.SUBMIT_PARAGRAPH.pattern.replace("(?i)", "", 1))
+    matched = 0
+    for text in texts(" .,s", SUBMIT_WORDS):
+        assert submission._submits(text) is (whole.search(text) is not None), text
+        matched += whole.search(text) is not None
+    assert matched > 500  # the random texts do say "send us your music" often enough to test both answers
+
+
+@pytest.mark.parametrize("url", ["https://www.Facebook.com/x", "https://SITE.org/FORMS/a", "https://x.COM/a",
+                                 "https://ſoundcloud.com/a", "https://\u212aeep.example/tiktok", "https://a.org/b",
+                                 "https://LINKTR.EE/x", "https://fb\u0130.com/", "https://tally.so/r/1"])
+def test_url_hints_agree_with_the_case_insensitive_patterns(url):
+    assert _hint(SOCIAL_HINT_LOW, SOCIAL_HINT, url) is (SOCIAL_HINT.search(url) is not None)
+    assert _hint(FORM_HINT_LOW, FORM_HINT, url) is (FORM_HINT.search(url) is not None)
