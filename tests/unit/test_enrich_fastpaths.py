@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from totalaudio.services.enrich import shows, submission
+from totalaudio.services.enrich import contacts, shows, submission
 from totalaudio.services.enrich.extract import FORM_HINT, FORM_HINT_LOW, SOCIAL_HINT, SOCIAL_HINT_LOW, _hint
 
 
@@ -49,3 +49,13 @@ def test_submission_parts_agree_with_the_whole_pattern():
 def test_url_hints_agree_with_the_case_insensitive_patterns(url):
     assert _hint(SOCIAL_HINT_LOW, SOCIAL_HINT, url) is (SOCIAL_HINT.search(url) is not None)
     assert _hint(FORM_HINT_LOW, FORM_HINT, url) is (FORM_HINT.search(url) is not None)
+
+
+def test_obfuscated_at_scan_finds_what_finditer_finds():
+    spans = lambda matches: [(m.start(), m.end()) for m in matches]  # noqa: E731
+    found = 0
+    for text in texts("[](){}<>x-.\n\xa0", ("at", "AT", " ", "  ", "dot", "DOT", "jo", "at ", " at ", "[at]", " ( at ) ",
+                                              " AT ", "{dot}"), seed=3):
+        assert spans(contacts._at_words(text)) == spans(contacts.AT_WORD.finditer(text)), text
+        found += bool(contacts.AT_WORD.search(text))
+    assert found > 1000

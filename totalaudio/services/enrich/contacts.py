@@ -96,12 +96,31 @@ def emails_in_text(text: str) -> list[str]:
         found.extend((m.start(), f"{m.group(1)}@{SPACED_SENTENCE.sub('', m.group(2)).replace(' ', '')}")
                      for m in SPACED_EMAIL.finditer(text)
                      if m.group(1).lower() not in SPACED_NOT_LOCAL)  # "follow us @ x.com" is not an address
-    for at in AT_WORD.finditer(text) if AT_HINT.search(text) else ():
+    for at in _at_words(text):
         local = LOCAL_BEFORE.search(text, max(0, at.start() - 70), at.start())
         domain = DOMAIN_AFTER.match(text, at.end())
         if local and domain:
             found.append((local.start(1), _trim_sentence(f"{local.group(1)}@{DOT_WORD.sub('.', domain.group(1))}")))
     return _unique(clean_email(e) for start, e in found if not _credited(text, start))
+
+
+def _at_words(text: str):
+    """AT_WORD.finditer(text), tried only around AT_HINT's matches: AT_WORD starts with optional spaces, so the engine
+    tries it at every position. Each AT_WORD match holds an AT_HINT match at its "at", with only spaces and an opening
+    bracket before it: the first match from ``pos`` on starts in the run of those just before the first hint, or
+    after that hint."""
+    pos = 0
+    while (hint := AT_HINT.search(text, pos)) is not None:
+        start = hint.start()
+        while start > pos and (text[start - 1].isspace() or text[start - 1] in "[({<"):
+            start -= 1
+        for candidate in range(start, hint.start() + 1):
+            if (match := AT_WORD.match(text, candidate)) is not None:
+                yield match
+                pos = match.end()
+                break
+        else:
+            pos = hint.start() + 1
 
 
 def _credited(text: str, start: int) -> bool:
@@ -153,6 +172,8 @@ def phones_in_text(text: str) -> list[str]:
     out: dict[str, str] = {}
     for match in PHONE.finditer(text) if PHONE_HINT.search(text) else ():
         raw = match.group(1).strip(" .-\u00a0")
+        if len(raw) < 8:  # cheap: fewer characters than the 8 digits a phone needs (most matches: "12", "2024")
+            continue
         digits = re.sub(r"\D", "", raw)
         if not 8 <= len(digits) <= 15 or DATEISH.match(raw) or ZIP_PLUS4.match(raw) or len(set(digits)) < 3:
             continue
