@@ -31,7 +31,8 @@ def test_block_hints_agree_with_their_patterns():
 SUBMIT_WORDS = ("submit", "submitting ", "your ", "music", "tracks", "demo", "demos", "promo", "send ", "us ", "a ",
                 "artists", "band", "labels", "airplay", "on the radio", "be played", "get ", "have ", "their ",
                 "songs ", "heard", "for ", "should ", "be ", "sent", "accept", "accepting ", "new ", "submissions",
-                "hearing your music", "considered ", "upload ", "played", "can ", "via ", "email", "digital ", "tunes")
+                "hearing your music", "considered ", "upload ", "played", "can ", "via ", "email", "digital ", "tunes",
+                "promos via email", "promo by email", "get my ", "tracks heard")
 
 
 def test_submission_parts_agree_with_the_whole_pattern():
@@ -41,6 +42,11 @@ def test_submission_parts_agree_with_the_whole_pattern():
         assert submission._submits(text) is (whole.search(text) is not None), text
         matched += whole.search(text) is not None
     assert matched > 500  # the random texts do say "send us your music" often enough to test both answers
+
+
+def test_submission_hint_words_are_the_hint_pattern():
+    for text in texts(" .,s", SUBMIT_WORDS + submission.SUBMIT_HINT_WORDS, count=5_000):
+        assert submission._hinted(text) is (submission.SUBMIT_HINT.search(text) is not None), text
 
 
 @pytest.mark.parametrize("url", ["https://www.Facebook.com/x", "https://SITE.org/FORMS/a", "https://x.COM/a",

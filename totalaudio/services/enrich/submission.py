@@ -34,16 +34,17 @@ SUBMIT_PARAGRAPH_PARTS = (
     (("upload ",), r"upload (?:your |a )?(?:music|tracks?|songs?|demos?)"),
     (("get ",), r"get (?:your |my )?(?:music|tracks?|songs?|demos?) (?:played|heard|on air)"),
     ((" played",), r"(?:music|tracks?|songs?) (?:could|can|will|may) (?:get|be) played"),
-    (("promo",), r"(?:digital )?promos? (?:by|via) email"),
+    (("by email", "via email"), r"(?:digital )?promos? (?:by|via) email"),
     (("send ",), r"send (?:us )?(?:your )?(?:tunes|links|promos)"),
 )
 SUBMIT_PARAGRAPH = re.compile("(?i)" + "|".join(pattern for _, pattern in SUBMIT_PARAGRAPH_PARTS))
-SUBMIT_HINT = re.compile(r"(?i)submi|send|airplay|demo|promo|accept|hearing your|consider|on the radio|upload|played")
+SUBMIT_HINT_WORDS = ("submi", "send", "airplay", "demo", "promo", "accept", "hearing your", "consider", "on the radio",
+                     "upload", "played")
+SUBMIT_HINT = re.compile("(?i)" + "|".join(SUBMIT_HINT_WORDS))
 # The same on lower-cased text, where only a yes/no is needed: case-insensitive matching is several times slower.
 # SUBMIT_PARAGRAPH has no literal for the engine to skip to, so it is tried at every position of a text; its parts
-# each start with one, and run only where one of their words is.
+# run only where one of their words is, most from a literal start that the engine skips to.
 SUBMIT_PARAGRAPH_LOW = tuple((words, re.compile(pattern)) for words, pattern in SUBMIT_PARAGRAPH_PARTS)
-SUBMIT_HINT_LOW = re.compile(SUBMIT_HINT.pattern.replace("(?i)", "", 1))
 # Under a heading about submitting ("Demo policy", "Airplay"), words that say how to send music.
 HOW_TO_SEND = re.compile(r"(?i)\b(?:e-?mail|send|post|upload|service|servicing)\b[^.]{0,80}"
                          r"\b(?:links?|mp3s?|wavs?|tracks?|cds?|vinyl|"
@@ -83,16 +84,21 @@ def _submits(low: str) -> bool:
     return any(any(word in low for word in words) and pattern.search(low) for words, pattern in SUBMIT_PARAGRAPH_LOW)
 
 
+def _hinted(low: str) -> bool:
+    """SUBMIT_HINT on a lower-cased text: plain words, found faster one by one than by a pattern."""
+    return any(map(low.__contains__, SUBMIT_HINT_WORDS))
+
+
 def _any_submission(low: str) -> bool:
     """Whether a lower-cased text speaks of submitting music anywhere: one search rejects most pages."""
-    return SUBMIT_HINT_LOW.search(low) is not None and _submits(low)
+    return _hinted(low) and _submits(low)
 
 
 def _submission_paragraphs(paragraphs: list[str]) -> list[str]:
     """The paragraphs about submitting music."""
     if not _any_submission("\n".join(paragraphs).lower()):
         return []
-    return [p for p in paragraphs if SUBMIT_HINT_LOW.search(low := p.lower()) and _submits(low)]
+    return [p for p in paragraphs if _hinted(low := p.lower()) and _submits(low)]
 
 
 def _answer_text(question) -> str:
