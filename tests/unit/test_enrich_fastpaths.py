@@ -65,3 +65,28 @@ def test_obfuscated_at_scan_finds_what_finditer_finds():
         assert spans(contacts._at_words(text)) == spans(contacts.AT_WORD.finditer(text)), text
         found += bool(contacts.AT_WORD.search(text))
     assert found > 1000
+
+
+def test_day_and_time_on_lower_cased_text_agree_with_the_case_insensitive_patterns():
+    words = ("Monday", "MON", "tues", "Wednesdays", "SÁBADO", "Sábado", "lunedì", "LUNEDÌ", "weekends", "Daily",
+             "6pm", "6 PM", "8.30a.m.", "10:00", " - ", " to ", "Noon", "MIDNIGHT", "SUN", "ſun", "mİdnight", "Kı",
+             "\u212a", "Ra", "x")
+    agreed = 0
+    for text in texts(" .-–:0123456789aAéÉ", words, seed=11):
+        whole = shows.DAY.search(text)
+        assert shows._first_match(shows.DAY, text, shows.DAY_LOW) == (whole.group(0).strip() if whole else None), text
+        clock = shows.TIME.search(text)
+        assert shows._first_match(shows.TIME, text, shows.TIME_LOW) == (clock.group(0).strip() if clock else None), text
+        assert shows.time_count(text) == len(shows.TIME.findall(text)), text
+        agreed += bool(whole) + bool(clock)
+    assert agreed > 2_000
+
+
+def test_gig_words_are_in_every_gig_match():
+    gigs = 0
+    for text in texts(" :.x", ("tickets", "ticket", "support", "supported ", "from", "by", "doors", "sold out", "on sale",
+                                "sale", "door"), seed=13):
+        if shows.GIG_LOW.search(text):
+            gigs += 1
+            assert any(word in text for word in shows.GIG_WORDS), text
+    assert gigs > 1000

@@ -62,7 +62,7 @@ def show_blocks(tree, facts) -> None:
             continue
         if node.tag == "p" and not shows.when_hint(low):
             continue
-        times = len(shows.TIME.findall(text))
+        times = shows.time_count(text)
         if times > 1 and node.tag not in ("tr", "li", "p", "dt") and len(node.css("h2, h3, h4, h5")) > 1:
             continue  # a list of shows (its heading says "This week"): its cards are read one by one
         for block, block_text in _grid_cells(node, text) if node.tag == "tr" and times > 1 else [(node, text)]:

@@ -233,8 +233,8 @@ def _absolute(base: str, href: str) -> str:
 
 def _hint(low: re.Pattern, anycase: re.Pattern, url: str) -> bool:
     """Whether a case-insensitive hint pattern matches an URL: on the lower-cased URL with ``low`` (the same
-    pattern without (?i)) when it is ASCII, where the two agree; with ``anycase`` otherwise."""
-    return (low.search(url.lower()) if url.isascii() else anycase.search(url)) is not None
+    pattern without (?i)) where the two agree (shows.plain_case); with ``anycase`` otherwise."""
+    return (low.search(url.lower()) if shows.plain_case(url) else anycase.search(url)) is not None
 
 
 def _link(url: str, text: str, facts: PageFacts, origin: str) -> None:

@@ -95,7 +95,7 @@ def show_page(tree, url: str) -> shows.ShowInfo | None:
         rest = text[text.find(title) + len(title):].strip() if title in text else ""
         if len(text) > MAX_SHOW_PAGE or not rest or not _when_first(rest) or NOT_SHOW_HEADING.search(title):
             continue
-        if len(shows.TIME.findall(text)) > 3:  # a list of shows, read by the schedule readers
+        if shows.time_count(text) > 3:  # a list of shows, read by the schedule readers
             continue
         return _page_show(title, rest, url)
     return None

@@ -141,9 +141,26 @@ def person(text: str | None) -> str | None:
     return name
 
 
-def _first_match(pattern: re.Pattern, text: str) -> str | None:
-    match = pattern.search(text)
-    return match.group(0).strip() if match else None
+# Characters that case-insensitive matching takes for a letter that lower() does not give (İ ı ſ K). In a text
+# without them lower() keeps every character's place, and a lower-case pattern finds in the lower-cased text what the
+# case-insensitive one finds in the text, at the same places: several times faster (DAY: 2 us instead of 6 on a cell).
+CASE_ODD = "\u0130\u0131\u017f\u212a"
+
+
+def plain_case(text: str) -> bool:
+    """Whether a text has none of CASE_ODD (lower-case patterns may then run on its lower-cased form)."""
+    return text.isascii() or not any(map(text.__contains__, CASE_ODD))
+
+
+def _first_match(pattern: re.Pattern, text: str, low: re.Pattern | None = None) -> str | None:
+    """The first match of ``pattern`` in a text, found with ``low`` (its lower-case form) where plain_case allows."""
+    match = low.search(text.lower()) if low is not None and plain_case(text) else pattern.search(text)
+    return text[match.start():match.end()].strip() if match else None
+
+
+def time_count(text: str) -> int:
+    """len(TIME.findall(text))."""
+    return len(TIME_LOW.findall(text.lower()) if plain_case(text) else TIME.findall(text))
 
 
 CELLS = re.compile(r"\s{2,}|\n")
@@ -162,6 +179,8 @@ LEAD_WHEN = re.compile(rf"\s*(?:(?:{DAY.pattern.replace('(?i)', '')})(?=\s*(?:\d
 
 
 WHEN_HINT_LOW = re.compile(WHEN_HINT.pattern.replace("(?i)", "", 1))
+DAY_LOW = re.compile(DAY.pattern.replace("(?i)", "", 1))
+TIME_LOW = re.compile(TIME.pattern.replace("(?i)", "", 1))
 MAYBE_SHOW = re.compile(r"(?i)\d\s*(?:am|pm)\b|\d:\d\d|\b(?:mon|tue|wed|thu|fri|sat|sun)|week|daily|with|host|"
                         r"present|w/|\bdj\b|noon|midnight|con |avec |mit |por |par ")
 MAYBE_SHOW_LOW = re.compile(MAYBE_SHOW.pattern.replace("(?i)", "", 1))
@@ -191,6 +210,7 @@ def maybe_show(low: str) -> bool:
 
 
 GIG_LOW = re.compile(r"\btickets?\b|\bsupport(?:ed)? (?:from|by)\b|\bdoors\b|\bsold out\b|\bsupport:|\bon sale\b")
+GIG_WORDS = ("ticket", "support", "doors", "sold out", "on sale")  # one is in any text GIG_LOW matches: cheap first
 VENUE = re.compile(r"\bat the (?:[A-Z][\w'’]+ )*(?:Academy|Arena|Hall|Club|Theatre|Theater|Ballroom|Forum)\b")
 GUEST_BEFORE = re.compile(r"(?i)\b(?:interview|interviews|conversation|chat|chats|session|sessions|talks?|speaks?|"
                           r"catch up|catches up|in concert|performance|guest|guests|featuring|feat\.?|q&a|accordance|compliance|"
@@ -209,9 +229,10 @@ def from_block(raw: str, title: str | None, host: str | None, url: str, showish:
     text = " ".join(parts)
     if len(text) > 240:
         return None
-    day, when = _first_match(DAY, text), _first_match(TIME, text)
+    day, when = _first_match(DAY, text, DAY_LOW), _first_match(TIME, text, TIME_LOW)
     # A cue per cell: a name does not run on into the next cell ("with Jo Kerrigan  News, travel ...").
-    if GIG_LOW.search(text.lower()) or " at the " in text and VENUE.search(text):
+    if (any(map((low := text.lower()).__contains__, GIG_WORDS)) and GIG_LOW.search(low)
+            or " at the " in text and VENUE.search(text)):
         return None  # a gig listing: "Idles with Sprints at the Academy", "support from ..."
     host = person(host)
     if host is None and CUE_HINT.search(text):
@@ -226,7 +247,7 @@ def from_block(raw: str, title: str | None, host: str | None, url: str, showish:
     name = show_title(title)
     if not name or len(name.split()) > 8 or not (when or host or (day and showish)) or NOT_TITLE.search(name):
         return None
-    day = _first_match(DAY, text.replace(name, " ", 1)) or day  # "Sunday Brunch Jazz, Sundays 10am"
+    day = _first_match(DAY, text.replace(name, " ", 1), DAY_LOW) or day  # "Sunday Brunch Jazz, Sundays 10am"
     return ShowInfo(name, day, when, host, url)
 
 
