@@ -8,7 +8,8 @@ import re
 import pytest
 
 from totalaudio.services.enrich import contacts, shows, submission
-from totalaudio.services.enrich.extract import FORM_HINT, FORM_HINT_LOW, SOCIAL_HINT, SOCIAL_HINT_LOW, _hint
+from totalaudio.services.enrich.extract import (FORM_HINT, FORM_HINT_LOW, SENTENCE, SOCIAL_HINT, SOCIAL_HINT_LOW, _hint,
+                                                _sentences)
 
 
 def texts(alphabet: str, words: tuple[str, ...], count: int = 20_000, seed: int = 7) -> list[str]:
@@ -90,3 +91,8 @@ def test_gig_words_are_in_every_gig_match():
             gigs += 1
             assert any(word in text for word in shows.GIG_WORDS), text
     assert gigs > 1000
+
+
+def test_sentences_split_as_the_sentence_pattern_does():
+    for text in texts("ab.!? \n\xa0", ("Yes. ", "no!  ", "?", "end.", "  "), seed=17):
+        assert _sentences(text) == SENTENCE.split(text), text
