@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from totalaudio.services.enrich import contacts, shows, submission
-from totalaudio.services.enrich.extract import (FORM_HINT, FORM_HINT_LOW, SENTENCE, SOCIAL_HINT, SOCIAL_HINT_LOW, _hint,
-                                                _sentences)
+from totalaudio.services.enrich import contacts, people, shows, submission
+from totalaudio.services.enrich.extract import FORM_HINT, FORM_HINT_LOW, SENTENCE, SOCIAL_HINT, SOCIAL_HINT_LOW, _sentences
 
 
 def texts(alphabet: str, words: tuple[str, ...], count: int = 20_000, seed: int = 7) -> list[str]:
@@ -54,8 +53,8 @@ def test_submission_hint_words_are_the_hint_pattern():
                                  "https://ſoundcloud.com/a", "https://\u212aeep.example/tiktok", "https://a.org/b",
                                  "https://LINKTR.EE/x", "https://fb\u0130.com/", "https://tally.so/r/1"])
 def test_url_hints_agree_with_the_case_insensitive_patterns(url):
-    assert _hint(SOCIAL_HINT_LOW, SOCIAL_HINT, url) is (SOCIAL_HINT.search(url) is not None)
-    assert _hint(FORM_HINT_LOW, FORM_HINT, url) is (FORM_HINT.search(url) is not None)
+    assert shows.found(SOCIAL_HINT, SOCIAL_HINT_LOW, url) is (SOCIAL_HINT.search(url) is not None)
+    assert shows.found(FORM_HINT, FORM_HINT_LOW, url) is (FORM_HINT.search(url) is not None)
 
 
 def test_obfuscated_at_scan_finds_what_finditer_finds():
@@ -96,3 +95,21 @@ def test_gig_words_are_in_every_gig_match():
 def test_sentences_split_as_the_sentence_pattern_does():
     for text in texts("ab.!? \n\xa0", ("Yes. ", "no!  ", "?", "end.", "  "), seed=17):
         assert _sentences(text) == SENTENCE.split(text), text
+
+
+def test_titles_on_lower_cased_text_agree_with_the_case_insensitive_patterns():
+    words = ("Tune in", "LISTEN to", "Join us", "posted", "Show", " at", " ON", "The", "9pm", "10 PM", "ſ", "İ", "Kı",
+             "noon", "Midnight", "/presenters/", "/DJ", "/Hosts")
+    for text in texts(" )(,–-x", words, seed=19):
+        assert shows.found(shows.NOT_TITLE, shows.NOT_TITLE_LOW, text) is (shows.NOT_TITLE.search(text) is not None)
+        assert shows._strip_trailing_time(text) == _strip_trailing_time_by_pattern(text), text
+        assert shows.found(people.PROFILE_HINT, people.PROFILE_HINT_LOW, text) is bool(people.PROFILE_HINT.search(text))
+
+
+def _strip_trailing_time_by_pattern(title: str) -> str:
+    last = None
+    for last in shows.TIME.finditer(title):
+        pass
+    if last is not None and not title[last.end():].strip(" )") and last.start() > 0:
+        return title[:last.start()].rstrip(" ,(–—-")
+    return title

@@ -168,7 +168,7 @@ def _anchors(tree, facts: PageFacts) -> None:
                 facts.emails.append(email)
         elif href and not href.startswith(("#", "javascript:", "data:", "mailto:", "tel:")):
             resolved[href] = url = _absolute(facts.url, href)
-            if url.startswith(origin) or not (_hint(SOCIAL_HINT_LOW, SOCIAL_HINT, url) and _credited(node)):
+            if url.startswith(origin) or not (shows.found(SOCIAL_HINT, SOCIAL_HINT_LOW, url) and _credited(node)):
                 _link(url, " ".join(node.text().split()), facts, origin)
     _hidden_links(tree, facts)
     facts.nav = {(resolved.get(href) or _absolute(facts.url, href)).split("#", 1)[0]
@@ -232,17 +232,11 @@ def _absolute(base: str, href: str) -> str:
     return urljoin(base, href)
 
 
-def _hint(low: re.Pattern, anycase: re.Pattern, url: str) -> bool:
-    """Whether a case-insensitive hint pattern matches an URL: on the lower-cased URL with ``low`` (the same
-    pattern without (?i)) where the two agree (shows.plain_case); with ``anycase`` otherwise."""
-    return (low.search(url.lower()) if shows.plain_case(url) else anycase.search(url)) is not None
-
-
 def _link(url: str, text: str, facts: PageFacts, origin: str) -> None:
     external = not (url.startswith(origin + "/") or url == origin)
-    if external and _hint(SOCIAL_HINT_LOW, SOCIAL_HINT, url) and (profile := social.profile_from_url(url)):
+    if external and shows.found(SOCIAL_HINT, SOCIAL_HINT_LOW, url) and (profile := social.profile_from_url(url)):
         facts.profiles.append(profile)
-    elif external and _hint(FORM_HINT_LOW, FORM_HINT, url) and (form := forms.external_form(url, text, facts.url)):
+    elif external and shows.found(FORM_HINT, FORM_HINT_LOW, url) and (form := forms.external_form(url, text, facts.url)):
         facts.forms.append(form)
     else:
         facts.links.append((url.split("#", 1)[0], text[:120]))

@@ -163,6 +163,12 @@ def time_count(text: str) -> int:
     return len(TIME_LOW.findall(text.lower()) if plain_case(text) else TIME.findall(text))
 
 
+def found(pattern: re.Pattern, low: re.Pattern, text: str) -> bool:
+    """Whether ``pattern`` matches a text; with ``low`` (its lower-case form) on the lower-cased text where
+    plain_case allows."""
+    return (low.search(text.lower()) if plain_case(text) else pattern.search(text)) is not None
+
+
 CELLS = re.compile(r"\s{2,}|\n")
 SPACES = re.compile(r"\s+")
 TITLE_CUT = re.compile(rf"\s+(?:with|w/|hosted by|presented by|{OTHER_CUES})\s+|,\s*|\s[-–—|:·•]\s")
@@ -220,6 +226,7 @@ GUEST_BEFORE = re.compile(r"(?i)\b(?:interview|interviews|conversation|chat|chat
 NOT_TITLE = re.compile(r"(?i)^(?:tune in|listen (?:to|again|live|now|back)|join (?:us|in)|catch (?:up|us|the)|"
                        r"don'?t miss|check out|posted|published|updated)\b|"
                        r"\b(?:at|on|from|every|to|in|the|with|and|by|of)$")
+NOT_TITLE_LOW = re.compile(NOT_TITLE.pattern.replace("(?i)", "", 1))
 CUE_HINT = re.compile(r"with|w/|by |Host|Presenter|DJ|con |avec |mit |por |par |da |von |door ")  # cheap: HOST_CUE can only match where one of these is
 
 
@@ -245,7 +252,8 @@ def from_block(raw: str, title: str | None, host: str | None, url: str, showish:
         host = person(own.group(1))
     title = _strip_trailing_time(TITLE_CUT.split(title)[0]) if title else None
     name = show_title(title)
-    if not name or len(name.split()) > 8 or not (when or host or (day and showish)) or NOT_TITLE.search(name):
+    if (not name or len(name.split()) > 8 or not (when or host or (day and showish))
+            or found(NOT_TITLE, NOT_TITLE_LOW, name)):
         return None
     day = _first_match(DAY, text.replace(name, " ", 1), DAY_LOW) or day  # "Sunday Brunch Jazz, Sundays 10am"
     return ShowInfo(name, day, when, host, url)
@@ -262,8 +270,8 @@ def _host_cue(text: str):
 def _strip_trailing_time(title: str) -> str:
     """"To The Moon 9pm" -> "To The Moon" (the last time in it, when nothing follows it)."""
     last = None
-    for last in TIME.finditer(title):
-        pass
+    for last in TIME_LOW.finditer(title.lower()) if plain_case(title) else TIME.finditer(title):
+        pass  # the lower-cased title's places are the title's (see CASE_ODD)
     if last is not None and not title[last.end():].strip(" )") and last.start() > 0:
         return title[:last.start()].rstrip(" ,(–—-")
     return title
