@@ -113,3 +113,15 @@ def _strip_trailing_time_by_pattern(title: str) -> str:
     if last is not None and not title[last.end():].strip(" )") and last.start() > 0:
         return title[:last.start()].rstrip(" ,(–—-")
     return title
+
+
+def test_programme_phrases_are_found_where_finditer_finds_them():
+    words = ("the ", "The ", "our ", "Our ", "other ", "New ", "Releases ", "program", "programme", "programs ",
+             "shows ", "show", " including ", " such as ", " like ", "Arts Report", ", ", " and ", "News 101", ". ")
+    found = 0
+    for text in texts(" x.", words, seed=23):
+        for pattern, starts in ((shows.PROGRAM_PHRASE, shows.PHRASE_START), (shows.PROGRAM_LIST, shows.LIST_START)):
+            expected = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+            assert [(m.span(), m.groups()) for m in shows.finditer_at(pattern, starts, text)] == expected, text
+            found += bool(expected)
+    assert found > 300

@@ -318,19 +318,34 @@ _ITEM = r"[A-Z][\w'’-]*(?:[ \t\xa0]+(?:[A-Z0-9][\w'’-]*|of|the|on|in|&)){0,4
 PROGRAM_LIST = re.compile(rf"\b(?:programs|programmes|shows)\b[^.;:]{{0,80}}?\b(?:including|such as|like)\s+"
                           rf"({_ITEM}(?:\s*,\s*{_ITEM}){{0,8}}(?:,?\s+(?:and|&)\s+{_ITEM})?)")
 LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
+# Where PROGRAM_PHRASE's and PROGRAM_LIST's matches start (they start with \b: the engine tries every position).
+PHRASE_START = re.compile(r"the|our")
+LIST_START = re.compile(r"program|shows")
+
+
+def finditer_at(pattern: re.Pattern, starts: re.Pattern, text: str):
+    """pattern.finditer(text), tried only where ``starts`` matches: every match of ``pattern`` starts with one of
+    ``starts`` (a pattern the engine skips to), and none is empty."""
+    pos = 0
+    while (start := starts.search(text, pos)) is not None:
+        if (match := pattern.match(text, start.start())) is not None:
+            yield match
+            pos = match.end()
+        else:
+            pos = start.start() + 1
 
 
 def programs_in_text(text: str) -> list[str]:
     """Show names in phrases such as "host the New Releases program" or "programs including X and Y"."""
     names = []
-    for match in PROGRAM_PHRASE.finditer(text) if "program" in text or "show" in text else ():
+    for match in finditer_at(PROGRAM_PHRASE, PHRASE_START, text) if "program" in text or "show" in text else ():
         if ATTENDED.search(text, max(0, match.start() - 30), match.start()):
             continue  # "be at the Wilco show": a concert someone goes to, not a programme
         name = clean_name(match.group(1))
         if name and not any(w in ("Program", "Show", "Radio") for w in name.split()[:1]):
             names.append(name)
     if "includ" in text or "such as" in text or " like " in text:
-        for match in PROGRAM_LIST.finditer(text):
+        for match in finditer_at(PROGRAM_LIST, LIST_START, text):
             names.extend(n for item in LIST_SPLIT.split(match.group(1)) if (n := _listed_show(item)))
     return names
 
