@@ -90,7 +90,10 @@ def show_page(tree, url: str) -> shows.ShowInfo | None:
         container = heading.parent
         if container is None or container.tag in ("body", "html", "header", "nav", "footer"):
             continue
-        text = " ".join(container.text(separator="  ").split())
+        raw = container.text(separator="  ")
+        if len(raw) > 2 * MAX_SHOW_PAGE and len(" ".join(raw[:2 * MAX_SHOW_PAGE].split())) > MAX_SHOW_PAGE:
+            continue  # its start alone is too long: the whole is (cheap, where the page's wrapper holds the heading)
+        text = " ".join(raw.split())
         title = " ".join(heading.text(separator=" ").split())
         rest = text[text.find(title) + len(title):].strip() if title in text else ""
         if len(text) > MAX_SHOW_PAGE or not rest or not _when_first(rest) or NOT_SHOW_HEADING.search(title):
