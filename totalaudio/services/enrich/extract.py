@@ -341,7 +341,7 @@ def _text_facts(tree, facts: PageFacts) -> None:
     head = f"{facts.title} {facts.description} {facts.text[:20000]}"
     low = head.lower()
     facts.formats.extend(label for words, pattern, label in FORMAT_PATTERNS
-                         if any(w in low for w in words) and pattern.search(head))
+                         if any(map(low.__contains__, words)) and pattern.search(head))
     facts.submission.extend(submission.found(tree, facts, paragraphs))
 
 

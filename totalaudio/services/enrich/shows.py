@@ -304,7 +304,7 @@ def hosts_in_text(text: str) -> list[str]:
     """Names after "hosted by" / "presented by" in running text."""
     found = []
     low = text.lower()
-    if not any(word in low for word in HOSTED_WORDS):
+    if not any(map(low.__contains__, HOSTED_WORDS)):
         return []
     for match in HOSTED.finditer(text):
         name = person(match.group(1))

@@ -81,7 +81,7 @@ def found(tree, facts, paragraphs: list[str]) -> list[tuple[int, str]]:
 
 def _submits(low: str) -> bool:
     """SUBMIT_PARAGRAPH on a lower-cased text: whether it says how to send music."""
-    return any(any(word in low for word in words) and pattern.search(low) for words, pattern in SUBMIT_PARAGRAPH_LOW)
+    return any(any(map(low.__contains__, words)) and pattern.search(low) for words, pattern in SUBMIT_PARAGRAPH_LOW)
 
 
 def _hinted(low: str) -> bool:
