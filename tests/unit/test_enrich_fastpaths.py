@@ -125,3 +125,17 @@ def test_programme_phrases_are_found_where_finditer_finds_them():
             assert [(m.span(), m.groups()) for m in shows.finditer_at(pattern, starts, text)] == expected, text
             found += bool(expected)
     assert found > 300
+
+
+def test_phone_scan_yields_finditers_matches_with_8_digits_or_more():
+    words = ("01632 960001", "+44 (0)20 7946 0018", "12", "2024", "555-0142", "(555) 010 4477", "x", "tel ", ". ",
+             "\u0663\u0664\u0665\u0666", "=", "/", "a1", " - ")
+    phones = 0
+    for text in texts(" .-()+\xa0\n", words, seed=29):
+        every = [m.span() for m in contacts.PHONE.finditer(text)]
+        some = [m.span() for m in contacts._phone_matches(text)]
+        assert some == [span for span in every if span in some], text  # finditer's, in its order
+        long = [m.span() for m in contacts.PHONE.finditer(text) if sum(c.isdecimal() for c in m.group(0)) >= 8]
+        assert set(long) <= set(some), text
+        phones += len(long)
+    assert phones > 1000

@@ -39,6 +39,8 @@ NOT_PHONE = re.compile(r"(?i)\b(?:abn|acn|vat(?: no\.?| number)?(?: gb)?|company
                        r"eircode)\s*(?:is\s*)?[:#.]?\s*$")
 # A phone has 8+ digits: from its first digit on, 8+ characters of digits and separators. Cheap to search for.
 PHONE_HINT = re.compile(r"\d[\d ().\-\u00a0]{7}")
+PHONE_CHARS = "+() .-\u00a0"  # with the digits, what a PHONE match is made of
+PHONE_RUN = re.compile(r"[\d+() .\-\u00a0]+")
 ZIP_PLUS4 = re.compile(r"^\d{5}-\d{4}$")
 # An address whose parts a page split into elements: ``studio<span>@</span>station<span>.</span>org`` reads
 # "studio @ station . org" once the element texts are joined with spaces.
@@ -170,7 +172,7 @@ def cf_hex_from_href(href: str) -> str | None:
 def phones_in_text(text: str) -> list[str]:
     """Phone numbers as written (8-15 digits, not dates or years), de-duplicated by their digits."""
     out: dict[str, str] = {}
-    for match in PHONE.finditer(text) if PHONE_HINT.search(text) else ():
+    for match in _phone_matches(text):
         raw = match.group(1).strip(" .-\u00a0")
         if len(raw) < 8:  # cheap: fewer characters than the 8 digits a phone needs (most matches: "12", "2024")
             continue
@@ -183,6 +185,25 @@ def phones_in_text(text: str) -> list[str]:
             continue  # a bare run of digits is an id or a number, not a phone, unless labelled as one
         out.setdefault(digits[-9:], raw)
     return list(out.values())
+
+
+def _phone_matches(text: str):
+    """PHONE.finditer(text)'s matches that may be phones (8 digits or more), found without trying PHONE (which starts
+    with a lookbehind) at every position: such a match holds a PHONE_HINT match, and lies within a run of the
+    characters a PHONE match is made of. Before a run is a character no match holds: from a run's start on, the
+    matches are finditer's; the runs without a hint have no phone in them."""
+    pos = 0
+    while (hint := PHONE_HINT.search(text, pos)) is not None:
+        start = hint.start()
+        while start > 0 and (text[start - 1].isdecimal() or text[start - 1] in PHONE_CHARS):
+            start -= 1
+        pos = PHONE_RUN.match(text, hint.start()).end()
+        while start < pos:  # finditer's search, position by position, kept within the run
+            if (match := PHONE.match(text, start)) is not None:
+                yield match
+                start = match.end()
+            else:
+                start += 1
 
 
 def phone_from_href(href: str) -> str | None:
