@@ -139,3 +139,9 @@ def test_phone_scan_yields_finditers_matches_with_8_digits_or_more():
         assert set(long) <= set(some), text
         phones += len(long)
     assert phones > 1000
+
+
+def test_joining_split_text_is_collapsing_whitespace_with_the_pattern():
+    spaces = [c for c in map(chr, range(0x3100)) if c.isspace()] + ["\u200b", "\ufeff"]
+    for text in texts("ab.", tuple(spaces), seed=31):
+        assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip(), repr(text)

@@ -38,7 +38,6 @@ FORMAT_PATTERNS = tuple((words, re.compile(pattern, re.I), label) for words, pat
     (("specialist",), r"\bspecialist (?:shows?|programm(?:es?|ing)|music|programs?)\b", "specialist"),
     (("news/talk", "talk radio"), r"\bnews/talk\b|\btalk radio\b", "talk"),
 ))
-SPACES = re.compile(r"\s+")
 SOCIAL_HINT = re.compile(r"(?i)facebook|fb\.com|instagram|twitter|x\.com|tiktok|youtube|soundcloud|mixcloud|"
                          r"bandcamp|spotify|threads|bsky|linkedin|flickr|vimeo|linktr\.ee")
 FORM_HINT = re.compile(r"(?i)form|airtable|tally|submithub|groover|labelradar|musosoup")
@@ -140,7 +139,7 @@ def _attr(node, name: str) -> str:
 
 def _meta(tree, facts: PageFacts) -> None:
     title = tree.css_first("title")
-    facts.title = re.sub(r"\s+", " ", title.text()).strip() if title else ""
+    facts.title = " ".join(title.text().split()) if title else ""
     for node in tree.css("meta[content]"):
         key = (_attr(node, "name") or _attr(node, "property")).lower()
         if key in ("description", "og:description") and not facts.description:
@@ -193,7 +192,7 @@ def _hidden_links(tree, facts: PageFacts) -> None:
             facts.emails.extend(contacts.emails_in_handler(handler))
         href = (href or "").strip() or discover.onclick_link(handler, facts.url)
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            facts.hidden.append((urljoin(facts.url, href), SPACES.sub(" ", node.text()).strip()[:120]))
+            facts.hidden.append((urljoin(facts.url, href), " ".join(node.text().split())[:120]))
     for node in tree.css("link[rel][href]"):
         rel = _attr(node, "rel").lower()
         if rel in ("home", "index", "contents", "author", "help", "contact", "next", "prev", "up"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-SPACES = re.compile(r"\s+")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 SUBMIT_WORDS = re.compile(r"(?i)submi(?:t|ssion|tting)|send (?:us )?(?:your |a )?(?:music|cds?|vinyl|records)|"
                           r"demos?\b|airplay|get played|music (?:policy|guidelines)|"
@@ -107,12 +106,12 @@ def _answer_text(question) -> str:
         answer = question.next
         while answer is not None and answer.tag == "-text":
             answer = answer.next
-        return SPACES.sub(" ", answer.text(separator=" ")).strip() if answer is not None and answer.tag == "dd" else ""
+        return " ".join(answer.text(separator=" ").split()) if answer is not None and answer.tag == "dd" else ""
     item = question.parent
-    text = SPACES.sub(" ", item.text(separator=" ")).strip() if item is not None else ""
+    text = " ".join(item.text(separator=" ").split()) if item is not None else ""
     if len(text) >= 2000:
         return ""
-    return text.replace(SPACES.sub(" ", question.text(separator=" ")).strip(), "", 1).strip()
+    return text.replace(" ".join(question.text(separator=" ").split()), "", 1).strip()
 
 
 def _submission_sentences(text: str) -> str:
@@ -134,4 +133,4 @@ def _section_text(heading) -> str:
         if node.tag != "-text" or node.text().strip():
             parts.append(node.text(separator=" "))
         node = node.next
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+    return " ".join(" ".join(parts).split())
