@@ -8,7 +8,8 @@ import re
 import pytest
 
 from totalaudio.services.enrich import contacts, people, shows, submission
-from totalaudio.services.enrich.extract import FORM_HINT, FORM_HINT_LOW, SENTENCE, SOCIAL_HINT, SOCIAL_HINT_LOW, _sentences
+from totalaudio.services.enrich.extract import (FORM_HINT, FORM_HINT_LOW, SENTENCE, SOCIAL_HINT, SOCIAL_HINT_LOW,
+                                                _sentences)
 
 
 def texts(alphabet: str, words: tuple[str, ...], count: int = 20_000, seed: int = 7) -> list[str]:
@@ -60,8 +61,8 @@ def test_url_hints_agree_with_the_case_insensitive_patterns(url):
 def test_obfuscated_at_scan_finds_what_finditer_finds():
     spans = lambda matches: [(m.start(), m.end()) for m in matches]  # noqa: E731
     found = 0
-    for text in texts("[](){}<>x-.\n\xa0", ("at", "AT", " ", "  ", "dot", "DOT", "jo", "at ", " at ", "[at]", " ( at ) ",
-                                              " AT ", "{dot}"), seed=3):
+    words = ("at", "AT", " ", "  ", "dot", "DOT", "jo", "at ", " at ", "[at]", " ( at ) ", " AT ", "{dot}")
+    for text in texts("[](){}<>x-.\n\xa0", words, seed=3):
         assert spans(contacts._at_words(text)) == spans(contacts.AT_WORD.finditer(text)), text
         found += bool(contacts.AT_WORD.search(text))
     assert found > 1000
@@ -84,8 +85,8 @@ def test_day_and_time_on_lower_cased_text_agree_with_the_case_insensitive_patter
 
 def test_gig_words_are_in_every_gig_match():
     gigs = 0
-    for text in texts(" :.x", ("tickets", "ticket", "support", "supported ", "from", "by", "doors", "sold out", "on sale",
-                                "sale", "door"), seed=13):
+    words = ("tickets", "ticket", "support", "supported ", "from", "by", "doors", "sold out", "on sale", "sale", "door")
+    for text in texts(" :.x", words, seed=13):
         if shows.GIG_LOW.search(text):
             gigs += 1
             assert any(word in text for word in shows.GIG_WORDS), text
@@ -98,8 +99,8 @@ def test_sentences_split_as_the_sentence_pattern_does():
 
 
 def test_titles_on_lower_cased_text_agree_with_the_case_insensitive_patterns():
-    words = ("Tune in", "LISTEN to", "Join us", "posted", "Show", " at", " ON", "The", "9pm", "10 PM", "ſ", "İ", "Kı",
-             "noon", "Midnight", "/presenters/", "/DJ", "/Hosts")
+    words = ("Tune in", "LISTEN to", "Join us", "posted", "Show", " at", " ON", "The", "9pm", "10 PM", "ſ", "İ",
+             "Kı", "noon", "Midnight", "/presenters/", "/DJ", "/Hosts")
     for text in texts(" )(,–-x", words, seed=19):
         assert shows.found(shows.NOT_TITLE, shows.NOT_TITLE_LOW, text) is (shows.NOT_TITLE.search(text) is not None)
         assert shows._strip_trailing_time(text) == _strip_trailing_time_by_pattern(text), text

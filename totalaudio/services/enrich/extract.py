@@ -41,7 +41,7 @@ FORMAT_PATTERNS = tuple((words, re.compile(pattern, re.I), label) for words, pat
 SOCIAL_HINT = re.compile(r"(?i)facebook|fb\.com|instagram|twitter|x\.com|tiktok|youtube|soundcloud|mixcloud|"
                          r"bandcamp|spotify|threads|bsky|linkedin|flickr|vimeo|linktr\.ee")
 FORM_HINT = re.compile(r"(?i)form|airtable|tally|submithub|groover|labelradar|musosoup")
-# The same on a lower-cased ASCII URL: case-insensitive matching is several times slower (8x on a URL).
+# The same for the lower-cased URL (shows.found): case-insensitive matching is several times slower (8x on a URL).
 SOCIAL_HINT_LOW = re.compile(SOCIAL_HINT.pattern.replace("(?i)", "", 1))
 FORM_HINT_LOW = re.compile(FORM_HINT.pattern.replace("(?i)", "", 1))
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -235,7 +235,8 @@ def _link(url: str, text: str, facts: PageFacts, origin: str) -> None:
     external = not (url.startswith(origin + "/") or url == origin)
     if external and shows.found(SOCIAL_HINT, SOCIAL_HINT_LOW, url) and (profile := social.profile_from_url(url)):
         facts.profiles.append(profile)
-    elif external and shows.found(FORM_HINT, FORM_HINT_LOW, url) and (form := forms.external_form(url, text, facts.url)):
+    elif (external and shows.found(FORM_HINT, FORM_HINT_LOW, url)
+          and (form := forms.external_form(url, text, facts.url))):
         facts.forms.append(form)
     else:
         facts.links.append((url.split("#", 1)[0], text[:120]))

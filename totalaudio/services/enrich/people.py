@@ -143,7 +143,8 @@ READ_MORE = re.compile(r"(?i)^(?:read|see|learn|find out|view|more|listen|play|d
 def profile_links(links: list[tuple[str, str]]) -> list[str]:
     """Presenters named by links to their profile pages (/presenters/sam-okoro/ "Sam Okoro")."""
     return [name for url, text in links
-            if shows.found(PROFILE_HINT, PROFILE_HINT_LOW, url) and PROFILE_PATH.search(url) and (name := shows.person(text))]
+            if shows.found(PROFILE_HINT, PROFILE_HINT_LOW, url) and PROFILE_PATH.search(url)
+            and (name := shows.person(text))]
 
 
 def profile_page(tree, url: str) -> str | None:

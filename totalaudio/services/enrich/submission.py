@@ -20,7 +20,8 @@ SUBMIT_PARAGRAPH_PARTS = (
     (("submit",), r"submit(?:ting)? (?:your |new |a )?(?:music|tracks?|songs?|demos?|releases?|records?|albums?|cds?)"),
     (("music submission",), r"music submissions?"),
     (("submissions",), r"(?:digital|physical|mail) submissions"),
-    (("send ",), r"send (?:us )?(?:your |a |a copy of your )?(?:music|tracks|songs|demos|cds?|records|promos|releases)"),
+    (("send ",), r"send (?:us )?(?:your |a |a copy of your )?"
+                 r"(?:music|tracks|songs|demos|cds?|records|promos|releases)"),
     (("artist", "band", "label", "promoter"),
      r"(?:artists?|bands?|labels?|promoters?)\b[^.]{0,80}"
      r"(?:airplay|on the radio|be played|(?:get|have) (?:your |their )?(?:songs|music|tracks) (?:on|played|heard))"),
