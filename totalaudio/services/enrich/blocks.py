@@ -58,11 +58,11 @@ def show_blocks(tree, facts) -> None:
         if node.tag in NOT_BLOCKS or node.tag == "tr" and node.mem_id in handled or node.mem_id in inside:
             continue
         text = _block_text(node)
-        if len(text) > 300 or len(text) < 4 or not shows.MAYBE_SHOW_LOW.search(low := text.lower()):
+        if len(text) > 300 or len(text) < 4 or not shows.maybe_show(low := text.lower()):
             continue
-        if node.tag == "p" and not shows.WHEN_HINT_LOW.search(low):
+        if node.tag == "p" and not shows.when_hint(low):
             continue
-        times = len(shows.TIME.findall(text))
+        times = shows.time_count(text)
         if times > 1 and node.tag not in ("tr", "li", "p", "dt") and len(node.css("h2, h3, h4, h5")) > 1:
             continue  # a list of shows (its heading says "This week"): its cards are read one by one
         for block, block_text in _grid_cells(node, text) if node.tag == "tr" and times > 1 else [(node, text)]:
@@ -91,7 +91,7 @@ def _block_text(node) -> str:
     text = node.text(separator="  ")
     if node.tag == "dt" and (answer := _next_element(node)) is not None and answer.tag == "dd":
         text = f"{text}  {answer.text(separator='  ')}"  # <dt>Monday 7pm</dt><dd>The Country Show with ...</dd>
-    cls = node.attributes.get("class") or ""
+    cls = node.attrs.get("class") or ""
     if ("play" in cls or "air" in cls) and LIVE_BOX.search(cls):  # songs are not shows
         text = "  ".join(c.text(separator="  ") for c in node.iter() if c.tag not in ("table", "ol", "ul"))
     return text
@@ -99,7 +99,7 @@ def _block_text(node) -> str:
 
 def _block_show(node, text: str, url: str, matches: Matches):
     """The show of one block (row, card, list item, paragraph), with a title and host from its children."""
-    attrs = node.attributes
+    attrs = node.attrs
     cls, ident = attrs.get("class") or "", attrs.get("id") or ""
     live = LIVE_BOX.search(cls.strip())  # a now-playing box: its heading says "Now playing"
     title = None if node.tag in ("tr", "p") else matches.text(node, LIVE_TITLE if live else TITLE_CHILD)

@@ -39,6 +39,8 @@ NOT_PHONE = re.compile(r"(?i)\b(?:abn|acn|vat(?: no\.?| number)?(?: gb)?|company
                        r"eircode)\s*(?:is\s*)?[:#.]?\s*$")
 # A phone has 8+ digits: from its first digit on, 8+ characters of digits and separators. Cheap to search for.
 PHONE_HINT = re.compile(r"\d[\d ().\-\u00a0]{7}")
+PHONE_CHARS = "+() .-\u00a0"  # with the digits, what a PHONE match is made of
+PHONE_RUN = re.compile(r"[\d+() .\-\u00a0]+")
 ZIP_PLUS4 = re.compile(r"^\d{5}-\d{4}$")
 # An address whose parts a page split into elements: ``studio<span>@</span>station<span>.</span>org`` reads
 # "studio @ station . org" once the element texts are joined with spaces.
@@ -96,12 +98,31 @@ def emails_in_text(text: str) -> list[str]:
         found.extend((m.start(), f"{m.group(1)}@{SPACED_SENTENCE.sub('', m.group(2)).replace(' ', '')}")
                      for m in SPACED_EMAIL.finditer(text)
                      if m.group(1).lower() not in SPACED_NOT_LOCAL)  # "follow us @ x.com" is not an address
-    for at in AT_WORD.finditer(text) if AT_HINT.search(text) else ():
+    for at in _at_words(text):
         local = LOCAL_BEFORE.search(text, max(0, at.start() - 70), at.start())
         domain = DOMAIN_AFTER.match(text, at.end())
         if local and domain:
             found.append((local.start(1), _trim_sentence(f"{local.group(1)}@{DOT_WORD.sub('.', domain.group(1))}")))
     return _unique(clean_email(e) for start, e in found if not _credited(text, start))
+
+
+def _at_words(text: str):
+    """AT_WORD.finditer(text), tried only around AT_HINT's matches: AT_WORD starts with optional spaces, so the engine
+    tries it at every position. Each AT_WORD match holds an AT_HINT match at its "at", with only spaces and an opening
+    bracket before it: the first match from ``pos`` on starts in the run of those just before the first hint, or
+    after that hint."""
+    pos = 0
+    while (hint := AT_HINT.search(text, pos)) is not None:
+        start = hint.start()
+        while start > pos and (text[start - 1].isspace() or text[start - 1] in "[({<"):
+            start -= 1
+        for candidate in range(start, hint.start() + 1):
+            if (match := AT_WORD.match(text, candidate)) is not None:
+                yield match
+                pos = match.end()
+                break
+        else:
+            pos = hint.start() + 1
 
 
 def _credited(text: str, start: int) -> bool:
@@ -151,8 +172,10 @@ def cf_hex_from_href(href: str) -> str | None:
 def phones_in_text(text: str) -> list[str]:
     """Phone numbers as written (8-15 digits, not dates or years), de-duplicated by their digits."""
     out: dict[str, str] = {}
-    for match in PHONE.finditer(text) if PHONE_HINT.search(text) else ():
+    for match in _phone_matches(text):
         raw = match.group(1).strip(" .-\u00a0")
+        if len(raw) < 8:  # cheap: fewer characters than the 8 digits a phone needs (most matches: "12", "2024")
+            continue
         digits = re.sub(r"\D", "", raw)
         if not 8 <= len(digits) <= 15 or DATEISH.match(raw) or ZIP_PLUS4.match(raw) or len(set(digits)) < 3:
             continue
@@ -162,6 +185,25 @@ def phones_in_text(text: str) -> list[str]:
             continue  # a bare run of digits is an id or a number, not a phone, unless labelled as one
         out.setdefault(digits[-9:], raw)
     return list(out.values())
+
+
+def _phone_matches(text: str):
+    """PHONE.finditer(text)'s matches that may be phones (8 digits or more), found without trying PHONE (which starts
+    with a lookbehind) at every position: such a match holds a PHONE_HINT match, and lies within a run of the
+    characters a PHONE match is made of. Before a run is a character no match holds: from a run's start on, the
+    matches are finditer's; the runs without a hint have no phone in them."""
+    pos = 0
+    while (hint := PHONE_HINT.search(text, pos)) is not None:
+        start = hint.start()
+        while start > 0 and (text[start - 1].isdecimal() or text[start - 1] in PHONE_CHARS):
+            start -= 1
+        pos = PHONE_RUN.match(text, hint.start()).end()
+        while start < pos:  # finditer's search, position by position, kept within the run
+            if (match := PHONE.match(text, start)) is not None:
+                yield match
+                start = match.end()
+            else:
+                start += 1
 
 
 def phone_from_href(href: str) -> str | None:

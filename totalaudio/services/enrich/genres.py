@@ -78,7 +78,7 @@ LIST_SPLIT = re.compile(r"\s*(?:/|,|;|\||&(?!b)|\band\b|\+|·|•)\s*", re.I)
 
 def normalise(name: str) -> str | None:
     """The canonical genre of a name or alias, or None."""
-    return ALIASES.get(re.sub(r"\s+", " ", name.strip().lower()))
+    return ALIASES.get(" ".join(name.lower().split()))
 
 
 def from_list_item(item: str) -> list[str]:

@@ -90,12 +90,15 @@ def show_page(tree, url: str) -> shows.ShowInfo | None:
         container = heading.parent
         if container is None or container.tag in ("body", "html", "header", "nav", "footer"):
             continue
-        text = " ".join(container.text(separator="  ").split())
+        raw = container.text(separator="  ")
+        if len(raw) > 2 * MAX_SHOW_PAGE and len(" ".join(raw[:2 * MAX_SHOW_PAGE].split())) > MAX_SHOW_PAGE:
+            continue  # its start alone is too long: the whole is (cheap, where the page's wrapper holds the heading)
+        text = " ".join(raw.split())
         title = " ".join(heading.text(separator=" ").split())
         rest = text[text.find(title) + len(title):].strip() if title in text else ""
         if len(text) > MAX_SHOW_PAGE or not rest or not _when_first(rest) or NOT_SHOW_HEADING.search(title):
             continue
-        if len(shows.TIME.findall(text)) > 3:  # a list of shows, read by the schedule readers
+        if shows.time_count(text) > 3:  # a list of shows, read by the schedule readers
             continue
         return _page_show(title, rest, url)
     return None
@@ -110,7 +113,7 @@ def _page_show(title: str, rest: str, url: str) -> shows.ShowInfo | None:
     own = shows.TITLE_HOST.search(title)
     host = shows.person(own.group(1)) if own else None
     name = shows.show_title(shows.TITLE_CUT.split(title)[0] if own else title)
-    if not name or len(name.split()) > 8 or shows.NOT_TITLE.search(name):
+    if not name or len(name.split()) > 8 or shows.found(shows.NOT_TITLE, shows.NOT_TITLE_LOW, name):
         return None
     day, when = shows.DAY.search(rest[:60]), shows.TIME.search(rest[:80])
     body = rest[(when or day).end():].strip(" .,:-–") if (when or day) else rest
@@ -130,6 +133,7 @@ def _same_words(a: str, b: str) -> bool:
 PEOPLE_DIR = r"(?:presenters?|djs?|hosts?|locutor(?:es|as)?|animateurs?|animatrices|moderator(?:en|innen)?|residents)"
 SHOWS_DIR = r"(?:shows?|programmes?|programs?|programas?|emissions?|sendungen|sendung|trasmissioni|podcasts?)"
 PROFILE_HINT = re.compile(r"/(?:presen|dj|host|locut|animat|moder|resid)", re.I)
+PROFILE_HINT_LOW = re.compile(PROFILE_HINT.pattern)
 PROFILE_PATH = re.compile(rf"(?i)/{PEOPLE_DIR}/[^/?#]+/?$")
 SHOW_PATH = re.compile(rf"(?i)/{SHOWS_DIR}/[^/?#]+/?$")
 INDEX_PATH = re.compile(rf"(?i)/{SHOWS_DIR}/?$")
@@ -139,7 +143,8 @@ READ_MORE = re.compile(r"(?i)^(?:read|see|learn|find out|view|more|listen|play|d
 def profile_links(links: list[tuple[str, str]]) -> list[str]:
     """Presenters named by links to their profile pages (/presenters/sam-okoro/ "Sam Okoro")."""
     return [name for url, text in links
-            if PROFILE_HINT.search(url) and PROFILE_PATH.search(url) and (name := shows.person(text))]
+            if shows.found(PROFILE_HINT, PROFILE_HINT_LOW, url) and PROFILE_PATH.search(url)
+            and (name := shows.person(text))]
 
 
 def profile_page(tree, url: str) -> str | None:

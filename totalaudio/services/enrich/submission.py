@@ -9,28 +9,42 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-SPACES = re.compile(r"\s+")
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 SUBMIT_WORDS = re.compile(r"(?i)submi(?:t|ssion|tting)|send (?:us )?(?:your |a )?(?:music|cds?|vinyl|records)|"
                           r"demos?\b|airplay|get played|music (?:policy|guidelines)|"
                           r"for (?:artists|labels|bands|musicians|promoters)|"
                           r"artists? and labels|labels and promoters|"
                           r"promos?\b|new music|(?:want|like|wish|hope) to be played|be played on")
-SUBMIT_PARAGRAPH = re.compile(
-    r"(?i)submit(?:ting)? (?:your |new |a )?(?:music|tracks?|songs?|demos?|releases?|records?|albums?|cds?)|"
-    r"music submissions?|(?:digital|physical|mail) submissions|send (?:us )?(?:your |a |a copy of your )?"
-    r"(?:music|tracks|songs|demos|cds?|records|promos|releases)|(?:artists?|bands?|labels?|promoters?)\b[^.]{0,80}"
-    r"(?:airplay|on the radio|be played|(?:get|have) (?:your |their )?(?:songs|music|tracks) (?:on|played|heard))|"
-    r"for airplay|"
-    r"(?:demos?|promos?|submissions?) (?:should|can|may|must) be (?:sent|emailed|posted)|"
-    r"accept(?:s|ing)? (?:new )?(?:music|submissions|demos)|hearing your music|consider(?:ed)? for airplay|"
-    r"upload (?:your |a )?(?:music|tracks?|songs?|demos?)|get (?:your |my )?(?:music|tracks?|songs?|demos?) "
-    r"(?:played|heard|on air)|(?:music|tracks?|songs?) (?:could|can|will|may) (?:get|be) played|"
-    r"(?:digital )?promos? (?:by|via) email|send (?:us )?(?:your )?(?:tunes|links|promos)")
-SUBMIT_HINT = re.compile(r"(?i)submi|send|airplay|demo|promo|accept|hearing your|consider|on the radio|upload|played")
+# Each way of saying "send us your music", with words one of which is in any (lower-cased) text it matches.
+SUBMIT_PARAGRAPH_PARTS = (
+    (("submit",), r"submit(?:ting)? (?:your |new |a )?(?:music|tracks?|songs?|demos?|releases?|records?|albums?|cds?)"),
+    (("music submission",), r"music submissions?"),
+    (("submissions",), r"(?:digital|physical|mail) submissions"),
+    (("send ",), r"send (?:us )?(?:your |a |a copy of your )?"
+                 r"(?:music|tracks|songs|demos|cds?|records|promos|releases)"),
+    (("artist", "band", "label", "promoter"),
+     r"(?:artists?|bands?|labels?|promoters?)\b[^.]{0,80}"
+     r"(?:airplay|on the radio|be played|(?:get|have) (?:your |their )?(?:songs|music|tracks) (?:on|played|heard))"),
+    (("for airplay",), r"for airplay"),
+    (("be sent", "be emailed", "be posted"),
+     r"(?:demos?|promos?|submissions?) (?:should|can|may|must) be (?:sent|emailed|posted)"),
+    (("accept",), r"accept(?:s|ing)? (?:new )?(?:music|submissions|demos)"),
+    (("hearing your music",), r"hearing your music"),
+    (("for airplay",), r"consider(?:ed)? for airplay"),
+    (("upload ",), r"upload (?:your |a )?(?:music|tracks?|songs?|demos?)"),
+    (("get ",), r"get (?:your |my )?(?:music|tracks?|songs?|demos?) (?:played|heard|on air)"),
+    ((" played",), r"(?:music|tracks?|songs?) (?:could|can|will|may) (?:get|be) played"),
+    (("by email", "via email"), r"(?:digital )?promos? (?:by|via) email"),
+    (("send ",), r"send (?:us )?(?:your )?(?:tunes|links|promos)"),
+)
+SUBMIT_PARAGRAPH = re.compile("(?i)" + "|".join(pattern for _, pattern in SUBMIT_PARAGRAPH_PARTS))
+SUBMIT_HINT_WORDS = ("submi", "send", "airplay", "demo", "promo", "accept", "hearing your", "consider", "on the radio",
+                     "upload", "played")
+SUBMIT_HINT = re.compile("(?i)" + "|".join(SUBMIT_HINT_WORDS))
 # The same on lower-cased text, where only a yes/no is needed: case-insensitive matching is several times slower.
-SUBMIT_PARAGRAPH_LOW = re.compile(SUBMIT_PARAGRAPH.pattern.replace("(?i)", "", 1))
-SUBMIT_HINT_LOW = re.compile(SUBMIT_HINT.pattern.replace("(?i)", "", 1))
+# SUBMIT_PARAGRAPH has no literal for the engine to skip to, so it is tried at every position of a text; its parts
+# run only where one of their words is, most from a literal start that the engine skips to.
+SUBMIT_PARAGRAPH_LOW = tuple((words, re.compile(pattern)) for words, pattern in SUBMIT_PARAGRAPH_PARTS)
 # Under a heading about submitting ("Demo policy", "Airplay"), words that say how to send music.
 HOW_TO_SEND = re.compile(r"(?i)\b(?:e-?mail|send|post|upload|service|servicing)\b[^.]{0,80}"
                          r"\b(?:links?|mp3s?|wavs?|tracks?|cds?|vinyl|"
@@ -47,13 +61,13 @@ def found(tree, facts, paragraphs: list[str]) -> list[tuple[int, str]]:
     path = urlsplit(facts.url).path
     for question in tree.css(FAQ_QUESTIONS):
         if SUBMIT_WORDS.search(question.text()) and (answer := _answer_text(question)):
-            if SUBMIT_PARAGRAPH_LOW.search(f"{question.text()} {answer}".lower()):
+            if _submits(f"{question.text()} {answer}".lower()):
                 out.append((2, f"{question.text().strip()} {answer}"))
     for heading in tree.css("h1, h2, h3, h4"):
         if SUBMIT_WORDS.search(heading.text()):
             section = _section_text(heading)
             low = f"{section} {heading.text()} {path}".lower()
-            if len(section) > 60 and (SUBMIT_PARAGRAPH_LOW.search(low) or HOW_TO_SEND_LOW.search(low)):
+            if len(section) > 60 and (_submits(low) or HOW_TO_SEND_LOW.search(low)):
                 out.append((3 if len(section) >= 200 else 2, section))
     paragraphs = _submission_paragraphs(paragraphs)
     if paragraphs:
@@ -65,16 +79,26 @@ def found(tree, facts, paragraphs: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+def _submits(low: str) -> bool:
+    """SUBMIT_PARAGRAPH on a lower-cased text: whether it says how to send music."""
+    return any(any(map(low.__contains__, words)) and pattern.search(low) for words, pattern in SUBMIT_PARAGRAPH_LOW)
+
+
+def _hinted(low: str) -> bool:
+    """SUBMIT_HINT on a lower-cased text: plain words, found faster one by one than by a pattern."""
+    return any(map(low.__contains__, SUBMIT_HINT_WORDS))
+
+
 def _any_submission(low: str) -> bool:
     """Whether a lower-cased text speaks of submitting music anywhere: one search rejects most pages."""
-    return SUBMIT_HINT_LOW.search(low) is not None and SUBMIT_PARAGRAPH_LOW.search(low) is not None
+    return _hinted(low) and _submits(low)
 
 
 def _submission_paragraphs(paragraphs: list[str]) -> list[str]:
     """The paragraphs about submitting music."""
     if not _any_submission("\n".join(paragraphs).lower()):
         return []
-    return [p for p in paragraphs if SUBMIT_HINT_LOW.search(low := p.lower()) and SUBMIT_PARAGRAPH_LOW.search(low)]
+    return [p for p in paragraphs if _hinted(low := p.lower()) and _submits(low)]
 
 
 def _answer_text(question) -> str:
@@ -83,12 +107,12 @@ def _answer_text(question) -> str:
         answer = question.next
         while answer is not None and answer.tag == "-text":
             answer = answer.next
-        return SPACES.sub(" ", answer.text(separator=" ")).strip() if answer is not None and answer.tag == "dd" else ""
+        return " ".join(answer.text(separator=" ").split()) if answer is not None and answer.tag == "dd" else ""
     item = question.parent
-    text = SPACES.sub(" ", item.text(separator=" ")).strip() if item is not None else ""
+    text = " ".join(item.text(separator=" ").split()) if item is not None else ""
     if len(text) >= 2000:
         return ""
-    return text.replace(SPACES.sub(" ", question.text(separator=" ")).strip(), "", 1).strip()
+    return text.replace(" ".join(question.text(separator=" ").split()), "", 1).strip()
 
 
 def _submission_sentences(text: str) -> str:
@@ -96,7 +120,7 @@ def _submission_sentences(text: str) -> str:
     sentences = SENTENCE.split(text)
     keep: dict[int, None] = {}
     for i, sentence in enumerate(sentences):
-        if len(sentence) < 600 and SUBMIT_PARAGRAPH_LOW.search(sentence.lower()):
+        if len(sentence) < 600 and _submits(sentence.lower()):
             keep.update(dict.fromkeys(range(i, min(i + 3, len(sentences)))))
     return " ".join(sentences[i] for i in keep)[:2000]
 
@@ -110,4 +134,4 @@ def _section_text(heading) -> str:
         if node.tag != "-text" or node.text().strip():
             parts.append(node.text(separator=" "))
         node = node.next
-    return re.sub(r"\s+", " ", " ".join(parts)).strip()
+    return " ".join(" ".join(parts).split())
