@@ -174,3 +174,40 @@ def test_a_killed_crawl_leaves_no_worker_behind():
             return True
 
     assert eventually(lambda: all(gone(pid) for pid in pids), timeout=10)
+
+
+def test_a_worker_stuck_on_a_page_its_caller_gave_up_on_is_replaced(monkeypatch):
+    from totalaudio.services.enrich import workers
+
+    monkeypatch.setattr(workers, "STUCK_SECONDS", 0.3)
+    pool = ParsePool(1, stamp)
+    before = pool.pids()
+    try:
+        async def go():
+            await pool.run("warm")
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(pool.run("hung", 60.0), timeout=1.0)  # as a site's deadline cancels it
+            started = time.monotonic()
+            after = await pool.run("after")
+            return after, time.monotonic() - started
+
+        (label, _when, pid), waited = run(go())
+    finally:
+        pool.close()
+    assert label == "after" and pid not in before and waited < 30
+
+
+def test_a_caller_that_gives_up_early_does_not_cost_the_worker():
+    pool = ParsePool(1, stamp)
+    before = pool.pids()
+    try:
+        async def go():
+            await pool.run("warm")
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(pool.run("slow", 1.0), timeout=0.2)
+            return await pool.run("after")
+
+        label, _when, pid = run(go())
+    finally:
+        pool.close()
+    assert label == "after" and pool.pids() == before == [pid]

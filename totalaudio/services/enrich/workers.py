@@ -19,7 +19,7 @@ A worker that dies (out of memory, a crash in the parser) fails the page it was 
 not tried again: it may be what killed the worker); the page waiting behind it goes back to the queue, and the
 worker is replaced for the pages after. A worker says when it is ready (its imports done); when three in a row die
 before that (they cannot start: a broken install), no more are made and the pages are parsed in the event loop's
-process.
+process. A worker still parsing a page STUCK_SECONDS after the page's site gave up on it is killed and replaced.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from typing import Any, Callable
 
 WORKER_NICENESS = 5  # how much lower than the fetching process the workers run (0-19; ignored where unsupported)
 DEPTH = 2  # pages handed to one worker at a time
+STUCK_SECONDS = 10.0  # a page parsed this long whose caller gave up (its site's time ran out): its worker is replaced
 MAX_STILLBORN = 3  # workers in a row dead before they were ready: none can run here, the pool parses inline
 _HEAD = struct.Struct("!Q")  # each message: its length, then a pickle
 
@@ -65,6 +66,7 @@ class _Worker:
     tasks: list = field(default_factory=list)
     writer: Any = None  # the event loop's side of the socket, once connected
     started: bool = False  # it said it was ready (its imports done): a death after that is a job's
+    head_since: float = 0.0  # when the first job it holds became the one it runs (loop time)
 
 
 class ParsePool:
@@ -96,7 +98,19 @@ class ParsePool:
                 self._serve(worker)
         job = _Job(args, asyncio.get_running_loop().create_future(), (0 if first else 1, next(self._order)))
         self._queue.put_nowait((*job.rank, job))
-        return await job.future
+        try:
+            return await job.future
+        except asyncio.CancelledError:
+            self._give_up(job)
+            raise
+
+    def _give_up(self, job: _Job) -> None:
+        """The caller of ``job`` stopped waiting. A worker that has run it for STUCK_SECONDS is stuck on that page
+        (a parse takes milliseconds): it is killed, and replaced as a worker that died is."""
+        now = asyncio.get_running_loop().time()
+        for worker in self._workers:
+            if worker.held and worker.held[0] is job and now - worker.head_since > STUCK_SECONDS:
+                worker.process.kill()
 
     def close(self) -> None:
         """Stop every worker now; jobs waiting or held fail (their callers are going away)."""
@@ -140,6 +154,8 @@ class ParsePool:
                     room.release()
                     continue
                 worker.held.append(job)
+                if len(worker.held) == 1:
+                    worker.head_since = asyncio.get_running_loop().time()
                 data = pickle.dumps(job.args, pickle.HIGHEST_PROTOCOL)
                 writer.write(_HEAD.pack(len(data)) + data)
                 await writer.drain()
@@ -156,6 +172,7 @@ class ParsePool:
                     worker.started = True
                     continue
                 job = worker.held.popleft()
+                worker.head_since = asyncio.get_running_loop().time()
                 room.release()
                 if not job.future.done():
                     job.future.set_result(value) if ok else job.future.set_exception(value)
