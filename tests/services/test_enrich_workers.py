@@ -37,6 +37,12 @@ def run(coro):
     return asyncio.run(coro)
 
 
+async def holding(pool: ParsePool, count: int) -> None:
+    """Until the pool's one worker holds ``count`` jobs (sent to it, not yet answered)."""
+    while len(pool._workers[0].held) < count:  # noqa: SLF001
+        await asyncio.sleep(0.005)
+
+
 def test_results_come_back_from_other_processes_and_from_every_worker():
     pool = ParsePool(2, stamp)
     try:
@@ -57,7 +63,7 @@ def test_an_entry_page_goes_ahead_of_the_pages_waiting():
         async def go():
             await pool.run("warm")  # the worker started and imported
             waiting = [asyncio.ensure_future(pool.run(f"page{i}", 0.05)) for i in range(DEPTH + 3)]
-            await asyncio.sleep(0.01)  # the first DEPTH are in the worker's hands by now
+            await holding(pool, DEPTH)  # the first DEPTH are in the worker's hands
             entry = await pool.run("entry", first=True)
             return entry, await asyncio.gather(*waiting)
 
@@ -116,7 +122,7 @@ def test_only_the_job_a_worker_died_under_fails_the_one_waiting_behind_it_runs_o
             await pool.run("warm")
             culprit = asyncio.ensure_future(pool.run("long", 5.0))
             behind = asyncio.ensure_future(pool.run("behind"))  # sent to the same worker, waiting in its socket
-            await asyncio.sleep(0.2)
+            await holding(pool, 2)
             os.kill(pool.pids()[0], signal.SIGKILL)
             with pytest.raises(WorkerLost):
                 await culprit
@@ -176,20 +182,20 @@ def test_a_killed_crawl_leaves_no_worker_behind():
     assert eventually(lambda: all(gone(pid) for pid in pids), timeout=10)
 
 
-@pytest.mark.parametrize("work_seconds, replaced", [(60.0, True), (1.0, False)], ids=["stuck", "slow"])
+@pytest.mark.parametrize("work_seconds, replaced", [(60.0, True), (3.0, False)], ids=["stuck", "slow"])
 def test_a_worker_stuck_on_a_page_its_caller_gave_up_on_is_replaced(monkeypatch, work_seconds, replaced):
     """A caller that gives up (a site's deadline) after the worker ran its page for STUCK_SECONDS: the worker is
     killed and replaced. One that gives up sooner costs nothing: the worker finishes the page and goes on."""
     from totalaudio.services.enrich import workers
 
-    monkeypatch.setattr(workers, "STUCK_SECONDS", 0.5 if replaced else 5.0)
+    monkeypatch.setattr(workers, "STUCK_SECONDS", 0.5 if replaced else 10.0)
     pool = ParsePool(1, stamp)
     before = pool.pids()
     try:
         async def go():
             await pool.run("warm")
             with pytest.raises(TimeoutError):
-                await asyncio.wait_for(pool.run("page", work_seconds), timeout=0.8)
+                await asyncio.wait_for(pool.run("page", work_seconds), timeout=2.0)
             started = time.monotonic()
             after = await pool.run("after")
             return after, time.monotonic() - started

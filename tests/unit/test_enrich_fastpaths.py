@@ -8,8 +8,8 @@ import re
 import pytest
 
 from totalaudio.services.enrich import contacts, people, shows, submission
-from totalaudio.services.enrich.extract import (FORM_HINT, FORM_HINT_LOW, SENTENCE, SOCIAL_HINT, SOCIAL_HINT_LOW,
-                                                _sentences)
+from totalaudio.services.enrich.extract import FORM_HINT, FORM_HINT_LOW, SOCIAL_HINT, SOCIAL_HINT_LOW
+from totalaudio.services.enrich.submission import SENTENCE, split_sentences
 
 
 def texts(alphabet: str, words: tuple[str, ...], count: int = 20_000, seed: int = 7) -> list[str]:
@@ -95,7 +95,7 @@ def test_gig_words_are_in_every_gig_match():
 
 def test_sentences_split_as_the_sentence_pattern_does():
     for text in texts("ab.!? \n\xa0", ("Yes. ", "no!  ", "?", "end.", "  "), seed=17):
-        assert _sentences(text) == SENTENCE.split(text), text
+        assert split_sentences(text) == SENTENCE.split(text), text
 
 
 def test_titles_on_lower_cased_text_agree_with_the_case_insensitive_patterns():

@@ -234,7 +234,7 @@ class Crawler:
         penalty = DEPTH_PENALTY * depth
         for url, text in page.links:
             nav = url in page.nav
-            if site.offered.get((url, text, nav), MAX_DEPTH) <= depth:
+            if (nearest := site.offered.get((url, text, nav))) is not None and nearest <= depth:
                 continue  # the same link came from a page as near the entry (menus repeat): it offers nothing new
             site.offered[(url, text, nav)] = depth
             if (score := link_score(url, text)) >= minimum:
@@ -343,19 +343,15 @@ class Crawler:
     async def _parse(self, html: str, url: str, site: SiteCrawl) -> PageFacts | None:
         """The page's facts; a page the parser cannot read costs that page (noted in the errors), never the run."""
         try:
+            # in a worker process, a site's entry page ahead of other pages (see ``workers``)
             facts, seconds = (timed_parse(html, url) if self.pool is None
-                              else await self._in_pool(html, url, entry=not site.pages))
+                              else await self.pool.run(html, url, first=not site.pages))
         except Exception as exc:  # noqa: BLE001 - any failure of a parser on a hostile page
             site.errors.append(f"{url}: could not read the page ({exc.__class__.__name__})")
             return None
         site.parse_seconds.append(seconds)
         site.pages.append(facts)
         return facts
-
-    async def _in_pool(self, html: str, url: str, entry: bool = False) -> tuple[PageFacts, float]:
-        """Parse in a worker process, a site's entry page ahead of other pages (see ``workers``)."""
-        return await self.pool.run(html, url, first=entry)
-
 
 def timed_parse(html: str, url: str) -> tuple[PageFacts, float]:
     """parse() and the seconds it took (module level: it runs in worker processes too)."""

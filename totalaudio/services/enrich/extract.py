@@ -44,8 +44,6 @@ FORM_HINT = re.compile(r"(?i)form|airtable|tally|submithub|groover|labelradar|mu
 # The same for the lower-cased URL (shows.found): case-insensitive matching is several times slower (8x on a URL).
 SOCIAL_HINT_LOW = re.compile(SOCIAL_HINT.pattern.replace("(?i)", "", 1))
 FORM_HINT_LOW = re.compile(FORM_HINT.pattern.replace("(?i)", "", 1))
-SENTENCE = re.compile(r"(?<=[.!?])\s+")
-SENTENCE_END = re.compile(r"[.!?]\s+")  # SENTENCE with its mark: led by a character the engine skips to
 NAV_LINKS = "nav a[href], header a[href], footer a[href], [role=navigation] a[href], [class*=menu] a[href]"
 GENRE_NODES = "[class*=genre], [id*=genre], [class*=tags], [rel=tag]"
 GENRE_ONLY_NODES = "[class*=genre], [id*=genre]"
@@ -330,7 +328,7 @@ def _ld_items(data, depth: int = 0):
 
 def _text_facts(tree, facts: PageFacts) -> None:
     # Each sentence once: boilerplate repeated down a page says nothing new and costs every pattern a pass.
-    prose = " ".join(dict.fromkeys(_sentences(f"{facts.description} {facts.text}")))
+    prose = " ".join(dict.fromkeys(submission.split_sentences(f"{facts.description} {facts.text}")))
     paragraphs = _paragraphs(tree)
     facts.emails.extend(contacts.emails_in_text(prose))
     facts.phones.extend(contacts.phones_in_text(prose))
@@ -343,16 +341,6 @@ def _text_facts(tree, facts: PageFacts) -> None:
     facts.formats.extend(label for words, pattern, label in FORMAT_PATTERNS
                          if any(map(low.__contains__, words)) and pattern.search(head))
     facts.submission.extend(submission.found(tree, facts, paragraphs))
-
-
-def _sentences(text: str) -> list[str]:
-    """SENTENCE.split(text): SENTENCE starts with a lookbehind, which the engine tries at every position."""
-    pieces, start = [], 0
-    for end in SENTENCE_END.finditer(text):
-        pieces.append(text[start:end.start() + 1])
-        start = end.end()
-    pieces.append(text[start:])
-    return pieces
 
 
 def _paragraphs(tree) -> list[str]:

@@ -129,10 +129,12 @@ def _parse_pool(workers: int | None, sites: int):
     """Worker processes for parsing on multi-core machines and big runs; None: parse in the event loop."""
     import os
 
-    count = default_workers(os.cpu_count(), MAX_PARSE_WORKERS) if workers is None else workers
-    if count < 1 or (workers is None and ((os.cpu_count() or 1) < 2 or sites < MIN_SITES_FOR_POOL)):
-        return None
-    return ParsePool(min(count, MAX_PARSE_WORKERS), timed_parse)
+    cpus = os.cpu_count() or 1
+    if workers is None:
+        if cpus < 2 or sites < MIN_SITES_FOR_POOL:
+            return None
+        workers = default_workers(cpus, MAX_PARSE_WORKERS)
+    return ParsePool(min(workers, MAX_PARSE_WORKERS), timed_parse) if workers >= 1 else None
 
 
 async def _warm_up(pool) -> None:

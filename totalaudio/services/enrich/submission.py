@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+")
+SENTENCE = re.compile(r"(?<=[.!?])\s+")  # what ``sentences`` splits at
+SENTENCE_END = re.compile(r"[.!?]\s+")  # SENTENCE with its mark: led by a character the engine skips to
 SUBMIT_WORDS = re.compile(r"(?i)submi(?:t|ssion|tting)|send (?:us )?(?:your |a )?(?:music|cds?|vinyl|records)|"
                           r"demos?\b|airplay|get played|music (?:policy|guidelines)|"
                           r"for (?:artists|labels|bands|musicians|promoters)|"
@@ -117,12 +118,22 @@ def _answer_text(question) -> str:
 
 def _submission_sentences(text: str) -> str:
     """The sentences that speak of submitting music, each with the two that follow (where to send it)."""
-    sentences = SENTENCE.split(text)
+    sentences = split_sentences(text)
     keep: dict[int, None] = {}
     for i, sentence in enumerate(sentences):
         if len(sentence) < 600 and _submits(sentence.lower()):
             keep.update(dict.fromkeys(range(i, min(i + 3, len(sentences)))))
     return " ".join(sentences[i] for i in keep)[:2000]
+
+
+def split_sentences(text: str) -> list[str]:
+    """SENTENCE.split(text), found without SENTENCE's lookbehind, which the engine tries at every position."""
+    pieces, start = [], 0
+    for end in SENTENCE_END.finditer(text):
+        pieces.append(text[start:end.start() + 1])
+        start = end.end()
+    pieces.append(text[start:])
+    return pieces
 
 
 def _section_text(heading) -> str:

@@ -117,10 +117,14 @@ class ParsePool:
         self._closed = True
         for worker in self._workers:
             self._stop(worker, RuntimeError("the parse pool is closed"))
+        self._drain(lambda job: job.future.set_exception(RuntimeError("the parse pool is closed")))
+
+    def _drain(self, settle: Callable[[_Job], None]) -> None:
+        """Take every job still waiting and settle those whose callers still wait."""
         while self._queue is not None and not self._queue.empty():
-            job = self._queue.get_nowait()[2]
+            job = self._queue.get_nowait()[-1]
             if not job.future.done():
-                job.future.set_exception(RuntimeError("the parse pool is closed"))
+                settle(job)
 
     def pids(self) -> list[int]:
         """The workers' process ids (for tests and diagnostics)."""
@@ -198,10 +202,7 @@ class ParsePool:
         self._workers.remove(worker)  # workers cannot start here (a broken install): no more are made
         if not self._workers:
             self._inline = True
-            while not self._queue.empty():
-                job = self._queue.get_nowait()[-1]
-                if not job.future.done():
-                    _settle(job.future, self.work, job.args)
+            self._drain(lambda job: _settle(job.future, self.work, job.args))
 
     def _stop(self, worker: _Worker, error: Exception) -> None:
         running = _loop_running()
